@@ -1,0 +1,368 @@
+package decode
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Options control decoding.
+type Options struct {
+	// Version is the session's interface version (from the bind); 0 means
+	// unknown, decoded under v3.4 rules (ref §12).
+	Version Version
+	// MaxPDU is the largest plausible command_length; 0 = DefaultMaxPDU.
+	MaxPDU uint32
+}
+
+// Decode decodes one PDU into a new PDU. It never fails: everything the
+// sender got wrong is recorded in the PDU's Issues, and whatever could be
+// read is kept. The result aliases b.
+func Decode(b []byte, o Options) *PDU {
+	p := &PDU{}
+	p.Decode(b, o)
+	return p
+}
+
+// Decode decodes b into p, reusing p's storage. b should hold exactly one
+// PDU (command_length octets); a shorter b is decoded as far as it goes and
+// flagged as incomplete. The result aliases b.
+func (p *PDU) Decode(b []byte, o Options) { p.decode(b, o) }
+
+func (p *PDU) decode(b []byte, o Options) {
+	p.reset()
+	p.opts = o
+	p.Version = o.Version.Normalize()
+	p.Raw = b
+	if len(b) < HeaderLen {
+		p.issue(SevError, CodeIncomplete, "", 0, "only %d octets of the 16-octet header", len(b))
+		return
+	}
+	p.Header, _ = ReadHeader(b)
+	body, ok := p.checkHeader(b, o)
+	if !ok {
+		return
+	}
+	d := bodyDecoder{p: p, r: reader{b: body}}
+	d.fields()
+	d.tlvs()
+}
+
+// checkHeader applies the header checks of ref §12.1 and returns the body.
+// ok is false when the body cannot be decoded (unknown command, bad length).
+func (p *PDU) checkHeader(b []byte, o Options) (body []byte, ok bool) {
+	h := p.Header
+	maxPDU := o.MaxPDU
+	if maxPDU == 0 {
+		maxPDU = DefaultMaxPDU
+	}
+	end := int(min(h.Length, uint32(len(b))))
+	switch {
+	case h.Length < HeaderLen:
+		p.issue(SevError, CodeLengthTooShort, "command_length", 0, "command_length %d is below 16", h.Length)
+		return nil, false
+	case h.Length > maxPDU:
+		p.issue(SevError, CodeLengthImplausib, "command_length", 0, "command_length %d exceeds %d: probable desynchronisation", h.Length, maxPDU)
+	case h.Length > 4096:
+		p.issue(SevInfo, CodeLengthLarge, "command_length", 0, "command_length %d exceeds 4096; some peers reject it", h.Length)
+	}
+	if int(h.Length) > len(b) {
+		p.issue(SevInfo, CodeIncomplete, "", len(b), "capture holds %d of %d octets", len(b), h.Length)
+	}
+	if h.Seq == 0 && h.ID != GenericNack {
+		p.issue(SevError, CodeZeroSequence, "sequence_number", 12, "sequence_number 0 is reserved for generic_nack")
+	} else if h.Seq >= 0x80000000 {
+		p.issue(SevWarning, CodeHighSequence, "sequence_number", 12, "sequence_number 0x%08x is above 0x7FFFFFFF", h.Seq)
+	}
+	c := LookupCommand(h.ID)
+	if c == nil {
+		switch {
+		case h.ID == Outbind|RespBit || h.ID == AlertNotification|RespBit:
+			p.issue(SevError, CodeNoSuchResponse, "command_id", 4, "%s has no response", CommandName(h.ID&^RespBit))
+		case isVendorCommand(h.ID):
+			p.issue(SevInfo, CodeVendorCommand, "command_id", 4, "vendor command_id 0x%08x (%s)", uint32(h.ID), CommandName(h.ID))
+		default:
+			p.issue(SevError, CodeUnknownCommand, "command_id", 4, "unknown command_id 0x%08x", uint32(h.ID))
+		}
+		return nil, false
+	}
+	p.Cmd = c
+	if !c.In(p.Version) {
+		p.issue(SevWarning, CodeCommandVersion, "command_id", 4, "%s is not defined in SMPP %s", c.Name, p.Version)
+	}
+	st := Status(h.Status)
+	switch {
+	case !c.IsResponse() && h.Status != 0:
+		p.issue(SevError, CodeRequestStatus, "command_status", 8, "request carries command_status 0x%08x", h.Status)
+	case h.ID == GenericNack && h.Status == 0:
+		p.issue(SevWarning, CodeNackStatusZero, "command_status", 8, "generic_nack with ESME_ROK")
+	case c.IsResponse() && st.IsVendor():
+		p.issue(SevInfo, CodeReservedStatus, "command_status", 8, "vendor-specific command_status 0x%08x", h.Status)
+	case c.IsResponse() && !st.Known():
+		p.issue(SevWarning, CodeReservedStatus, "command_status", 8, "reserved command_status 0x%08x", h.Status)
+	case c.IsResponse() && st.v50Only() && p.Version != V50:
+		p.issue(SevWarning, CodeReservedStatus, "command_status", 8, "%s is a v5.0 code", st)
+	}
+	body = b[HeaderLen:max(end, HeaderLen)]
+	if c.HeaderOnly {
+		if len(body) > 0 {
+			p.issue(SevWarning, CodeHeaderOnlyBody, "", HeaderLen, "%s never has a body, but %d octets follow the header", c.Name, len(body))
+		}
+		return nil, false
+	}
+	return body, true
+}
+
+func isVendorCommand(id CommandID) bool {
+	lo := id &^ RespBit
+	_, named := vendorCommandName(id)
+	return named || (lo >= 0x00010200 && lo <= 0x000102FF)
+}
+
+// issue records an Issue. Detail is formatted only here, so PDUs without
+// issues cost no formatting.
+func (p *PDU) issue(sev Severity, code Code, field string, off int, format string, args ...any) {
+	p.Issues = append(p.Issues, Issue{Severity: sev, Code: code, Field: field, Offset: off, Detail: fmt.Sprintf(format, args...)})
+}
+
+// bodyDecoder walks the mandatory fields and TLVs of one PDU.
+type bodyDecoder struct {
+	p       *PDU
+	r       reader
+	stopped bool // the body could not be followed further (lost alignment)
+}
+
+// off converts a body offset into a PDU offset.
+func (d *bodyDecoder) off() int { return HeaderLen + d.r.off }
+
+func (d *bodyDecoder) fields() {
+	p, c := d.p, d.p.Cmd
+	p.Values = p.Values[:0]
+	for range c.Fields {
+		p.Values = append(p.Values, Value{})
+	}
+	if c.IsResponse() && p.Status != 0 && d.r.remaining() == 0 {
+		return // error responses may omit the body (ref §1.7)
+	}
+	for i := range c.Fields {
+		f := &c.Fields[i]
+		if d.r.remaining() == 0 && f.minSize() > 0 {
+			if c.IsResponse() && p.Status != 0 {
+				return
+			}
+			p.issue(SevError, CodeBodyTruncated, f.Name(), d.off(), "body ends before mandatory field %s", f.Name())
+			d.stopped = true
+			return
+		}
+		if !d.field(i, f) {
+			d.stopped = true
+			return
+		}
+	}
+}
+
+// count returns the integer value of an earlier field.
+func (d *bodyDecoder) count(id FieldID) int {
+	i := d.p.Cmd.Field(id)
+	if i < 0 || i >= len(d.p.Values) {
+		return 0
+	}
+	return int(d.p.Values[i].Int)
+}
+
+// field decodes one mandatory field into p.Values[i]. It returns false when
+// the rest of the body can no longer be located.
+func (d *bodyDecoder) field(i int, f *Field) bool {
+	p := d.p
+	v := &p.Values[i]
+	v.Off = d.off()
+	start := d.r.off
+	defer func() { v.Len = d.r.off - start }()
+	limit := f.MaxFor(p.Version)
+	switch f.Kind {
+	case KindU8:
+		x, _ := d.r.u8()
+		v.Int, v.Present = uint32(x), true
+	case KindU32:
+		x, ok := d.r.u32()
+		if !ok {
+			p.issue(SevError, CodeBodyTruncated, f.Name(), v.Off, "body ends inside %s", f.Name())
+			return false
+		}
+		v.Int, v.Present = x, true
+	case KindCString, KindTime:
+		s, res := d.r.cstring(limit)
+		v.Bytes, v.Present = s, true
+		switch res {
+		case cstrNoNUL:
+			p.issue(SevError, CodeCStringNoNUL, f.Name(), v.Off, "%s has no NUL before the end of the PDU", f.Name())
+			return false
+		case cstrTooLong:
+			p.issue(SevError, CodeCStringTooLong, f.Name(), v.Off, "%s is %d octets with its NUL; the maximum is %d", f.Name(), len(s)+1, limit)
+		}
+	case KindOctets:
+		n := d.count(f.Count)
+		b, ok := d.r.octets(n)
+		v.Bytes, v.Present = b, true
+		if !ok {
+			p.issue(SevError, CodeSMLengthOverrun, f.Count.String(), v.Off-1, "%s %d overruns the PDU: %d octets left", f.Count, n, len(b))
+			return false
+		}
+	case KindDestList:
+		v.Present = true
+		return d.dests(d.count(f.Count))
+	case KindUnsuccess:
+		v.Present = true
+		return d.unsuccess(d.count(f.Count))
+	case KindIDList:
+		v.Present = true
+		for range d.count(f.Count) {
+			s, res := d.r.cstring(9)
+			if res == cstrNoNUL {
+				p.issue(SevError, CodeCStringNoNUL, f.Name(), v.Off, "message_id list runs past the PDU")
+				return false
+			}
+			p.MessageIDs = append(p.MessageIDs, s)
+		}
+	}
+	return true
+}
+
+// dests reads submit_multi's dest_address list (ref §3.4). The count came
+// off the wire, so nothing is preallocated from it and the loop ends when the
+// bytes do.
+func (d *bodyDecoder) dests(n int) bool {
+	p := d.p
+	for k := 0; k < n; k++ {
+		de := Dest{Off: d.off()}
+		if d.r.remaining() == 0 {
+			p.issue(SevError, CodeNumberOfDests, "number_of_dests", de.Off, "number_of_dests is %d but only %d entries fit in the PDU", n, k)
+			return false
+		}
+		de.Flag, _ = d.r.u8()
+		var res cstrResult
+		switch de.Flag {
+		case 1:
+			de.TON, _ = d.r.u8()
+			de.NPI, _ = d.r.u8()
+			de.Addr, res = d.r.cstring(21)
+		case 2:
+			de.Addr, res = d.r.cstring(21)
+		default:
+			de.Broken = true
+			p.Dests = append(p.Dests, de)
+			p.issue(SevError, CodeDestFlag, "dest_flag", de.Off, "dest_flag %d (want 1 or 2); the rest of the list cannot be read", de.Flag)
+			return false
+		}
+		switch res {
+		case cstrNoNUL:
+			de.Broken = true
+			p.Dests = append(p.Dests, de)
+			p.issue(SevError, CodeCStringNoNUL, "destination_addr", de.Off, "dest_address %d has no NUL before the end of the PDU", k+1)
+			return false
+		case cstrTooLong:
+			p.issue(SevError, CodeCStringTooLong, "destination_addr", de.Off, "dest_address %d is longer than 21 octets", k+1)
+		}
+		p.Dests = append(p.Dests, de)
+	}
+	return true
+}
+
+// unsuccess reads submit_multi_resp's unsuccess_sme list (ref §3.4).
+func (d *bodyDecoder) unsuccess(n int) bool {
+	p := d.p
+	for k := 0; k < n; k++ {
+		u := Unsuccess{Off: d.off()}
+		if d.r.remaining() == 0 {
+			p.issue(SevError, CodeNoUnsuccess, "no_unsuccess", u.Off, "no_unsuccess is %d but only %d entries fit in the PDU", n, k)
+			return false
+		}
+		u.TON, _ = d.r.u8()
+		u.NPI, _ = d.r.u8()
+		var res cstrResult
+		u.Addr, res = d.r.cstring(21)
+		if res == cstrNoNUL {
+			p.issue(SevError, CodeCStringNoNUL, "destination_addr", u.Off, "unsuccess_sme %d has no NUL before the end of the PDU", k+1)
+			return false
+		}
+		st, ok := d.r.u32()
+		if !ok {
+			p.issue(SevError, CodeBodyTruncated, "error_status_code", u.Off, "unsuccess_sme %d ends inside error_status_code", k+1)
+			return false
+		}
+		u.Status = Status(st)
+		p.Unsuccess = append(p.Unsuccess, u)
+	}
+	return true
+}
+
+// tlvs reads the TLVs after the mandatory fields (ref §5.1). A TLV is read
+// by its declared length, so a wrong length never shifts the ones after it,
+// and a length running past the PDU stops the walk.
+func (d *bodyDecoder) tlvs() {
+	if d.stopped {
+		return
+	}
+	p := d.p
+	for d.r.remaining() > 0 {
+		at := d.off()
+		if d.r.remaining() < 4 {
+			p.issue(SevError, CodeTrailingOctets, "", at, "%d stray octets after the last field (a TLV needs at least 4)", d.r.remaining())
+			return
+		}
+		tag, _ := d.r.u16()
+		n, _ := d.r.u16()
+		val, ok := d.r.octets(int(n))
+		t := TLV{Tag: tag, Def: LookupTLV(tag), Value: val, Off: at}
+		p.TLVs = append(p.TLVs, t)
+		if !ok {
+			p.issue(SevError, CodeTLVOverrun, t.Name(), at, "TLV length %d runs past the PDU (%d octets left)", n, len(val))
+			return
+		}
+		d.checkTLV(&p.TLVs[len(p.TLVs)-1])
+	}
+}
+
+// checkTLV applies the per-TLV checks of ref §12.5 that need only the TLV.
+func (d *bodyDecoder) checkTLV(t *TLV) {
+	p := d.p
+	def := t.Def
+	if def == nil {
+		if IsVendorTag(t.Tag) {
+			p.issue(SevInfo, CodeTLVVendor, t.Name(), t.Off, "vendor-specific tag 0x%04x kept raw", t.Tag)
+		} else {
+			p.issue(SevWarning, CodeTLVUnknown, t.Name(), t.Off, "tag 0x%04x is not defined by any SMPP version", t.Tag)
+		}
+		return
+	}
+	n := len(t.Value)
+	if n < def.Min || n > def.MaxFor(p.Version) {
+		sev := SevError
+		if def.Tolerated != 0 && n == def.Tolerated {
+			sev = SevWarning
+		}
+		p.issue(sev, CodeTLVLength, def.Name, t.Off, "length %d, allowed %s", n, lengthRange(def.Min, def.MaxFor(p.Version)))
+	}
+	if p.Version == V33 {
+		p.issue(SevWarning, CodeTLVOnV33, def.Name, t.Off, "TLV in a v3.3 session")
+	} else if !def.AllowedIn(p.Cmd.TLVGroup, p.Cmd.IsResponse(), p.Version) {
+		p.issue(SevWarning, CodeTLVNotAllowed, def.Name, t.Off, "%s is not defined for %s in SMPP %s", def.Name, p.Cmd.Name, p.Version)
+	}
+	if !def.Repeat {
+		for i := range p.TLVs[:len(p.TLVs)-1] {
+			if p.TLVs[i].Tag == t.Tag {
+				p.issue(SevWarning, CodeTLVRepeated, def.Name, t.Off, "%s appears more than once", def.Name)
+				break
+			}
+		}
+	}
+	if def.Type == TLVCString && n > 0 && t.Value[n-1] != 0 {
+		p.issue(SevWarning, CodeTLVNoNUL, def.Name, t.Off, "C-string value lacks its NUL")
+	}
+}
+
+func lengthRange(lo, hi int) string {
+	if lo == hi {
+		return strconv.Itoa(lo)
+	}
+	return strconv.Itoa(lo) + ".." + strconv.Itoa(hi)
+}
