@@ -1,0 +1,169 @@
+package decode
+
+import (
+	"bytes"
+	"strings"
+	"time"
+)
+
+// Receipt holds the fields of a delivery receipt's text (ref §8.3), as
+// found; absent fields are empty.
+type Receipt struct {
+	ID         string
+	Sub        string
+	Dlvrd      string
+	SubmitDate string
+	DoneDate   string
+	Stat       string
+	Err        string
+	Text       string
+	HasText    bool // a text: label was present
+}
+
+// receiptLabels are the labels of ref §8.3, matched case-insensitively.
+var receiptLabels = [...]string{"id:", "sub:", "dlvrd:", "submit date:", "done date:", "stat:", "err:", "text:"}
+
+// ParseReceipt parses receipt text tolerantly (ref §8.5): labels in any case
+// and order, fields missing or extra, each value running to the next label.
+// ok is false when neither id: nor stat: is found.
+func ParseReceipt(b []byte) (r Receipt, ok bool) {
+	lower := bytes.ToLower(b)
+	type hit struct{ label, start, end int }
+	var hits [len(receiptLabels)]hit
+	n := 0
+	textAt := -1
+	for li, lab := range receiptLabels {
+		from := 0
+		for from < len(lower) {
+			i := bytes.Index(lower[from:], []byte(lab))
+			if i < 0 {
+				break
+			}
+			i += from
+			// A label starts the text or follows a space (so "id:" does not
+			// match inside "msgid:"), and nothing is read after text:.
+			if (i == 0 || lower[i-1] == ' ') && (textAt < 0 || i < textAt) {
+				hits[n] = hit{li, i, i + len(lab)}
+				n++
+				if lab == "text:" {
+					textAt = i
+				}
+				break
+			}
+			from = i + 1
+		}
+	}
+	found := hits[:n]
+	// Sort by position (at most 8 entries).
+	for i := 1; i < len(found); i++ {
+		for j := i; j > 0 && found[j].start < found[j-1].start; j-- {
+			found[j], found[j-1] = found[j-1], found[j]
+		}
+	}
+	for i, h := range found {
+		end := len(b)
+		if i+1 < len(found) {
+			end = found[i+1].start
+		}
+		if h.end > end {
+			continue // overlapping labels
+		}
+		v := string(b[h.end:end])
+		if receiptLabels[h.label] != "text:" {
+			v = strings.TrimSpace(v)
+		}
+		switch h.label {
+		case 0:
+			r.ID = v
+		case 1:
+			r.Sub = v
+		case 2:
+			r.Dlvrd = v
+		case 3:
+			r.SubmitDate = v
+		case 4:
+			r.DoneDate = v
+		case 5:
+			r.Stat = strings.ToUpper(v)
+		case 6:
+			r.Err = v
+		case 7:
+			r.Text, r.HasText = v, true
+		}
+	}
+	return r, r.ID != "" || r.Stat != ""
+}
+
+// ParseReceiptDate parses a receipt date of 10 (YYMMDDhhmm), 12
+// (YYMMDDhhmmss) or 14 (YYYYMMDDhhmmss) digits (ref §8.5) as UTC, the SMSC's
+// zone being unknown. Two-digit years pivot at 38 (ref §4).
+func ParseReceiptDate(s string) (time.Time, bool) {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return time.Time{}, false
+		}
+	}
+	var layout string
+	switch len(s) {
+	case 10:
+		layout = "0601021504"
+	case 12:
+		layout = "060102150405"
+	case 14:
+		layout = "20060102150405"
+	default:
+		return time.Time{}, false
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if len(s) < 14 && t.Year() >= 2038 { // Go pivots at 69; SMPP at 38
+		t = t.AddDate(-100, 0, 0)
+	}
+	return t, true
+}
+
+// StatState maps a receipt stat: token to its message_state (ref §8.4);
+// ok is false for tokens outside the table.
+func StatState(stat string) (state uint8, ok bool) {
+	switch strings.ToUpper(stat) {
+	case "ENROUTE":
+		return 1, true
+	case "DELIVRD":
+		return 2, true
+	case "EXPIRED":
+		return 3, true
+	case "DELETED":
+		return 4, true
+	case "UNDELIV":
+		return 5, true
+	case "ACCEPTD":
+		return 6, true
+	case "UNKNOWN":
+		return 7, true
+	case "REJECTD":
+		return 8, true
+	}
+	return 0, false
+}
+
+// MessageStateName names a message_state value (ref §7).
+func MessageStateName(v uint8) string {
+	names := [...]string{"SCHEDULED", "ENROUTE", "DELIVERED", "EXPIRED", "DELETED", "UNDELIVERABLE", "ACCEPTED", "UNKNOWN", "REJECTED", "SKIPPED"}
+	if int(v) < len(names) {
+		return names[v]
+	}
+	return "reserved"
+}
+
+// Receipt parses the receipt text of a delivery receipt PDU (short_message,
+// or message_payload when short_message is empty). ok is false when the
+// PDU is not a receipt or its text has no receipt fields.
+func (p *PDU) Receipt() (Receipt, bool) {
+	if !p.IsReceipt() {
+		return Receipt{}, false
+	}
+	ud, _ := p.UserData()
+	return ParseReceipt(ud)
+}
