@@ -1,0 +1,324 @@
+package report
+
+import (
+	"time"
+
+	"smppdump.dev/smppdump/decode"
+)
+
+// jsonWriter writes one JSON object per line (design.md "Output contract").
+// Each object is appended into a reused buffer and written with one Write.
+type jsonWriter struct {
+	o  options
+	ew *errWriter
+	j  jsonObj
+}
+
+func newJSONWriter(o options) *jsonWriter { return &jsonWriter{o: o, ew: &errWriter{w: o.w}} }
+
+func (w *jsonWriter) emit() error {
+	w.j.b = append(w.j.b, '\n')
+	_, _ = w.ew.Write(w.j.b)
+	return w.ew.err
+}
+
+func (w *jsonWriter) PDU(r *PDURecord) error {
+	if !w.o.pdus {
+		return w.ew.err
+	}
+	w.j.b = AppendPDUJSON(w.j.b[:0], r)
+	return w.emit()
+}
+
+// AppendPDUJSON appends the "pdu" record of r (without a newline).
+func AppendPDUJSON(dst []byte, r *PDURecord) []byte {
+	j := jsonObj{b: dst}
+	p := r.PDU
+	j.open('{')
+	j.str("type", "pdu")
+	appendMeta(&j, &r.Meta)
+	j.str("command", p.Name())
+	j.uint("command_id", uint64(p.ID))
+	j.uint("status", uint64(p.Status))
+	j.str("status_name", decode.Status(p.Status).String())
+	j.uint("seq", uint64(p.Seq))
+	j.uint("length", uint64(p.Length))
+	if id, ok := p.MessageID(); ok {
+		j.bytesStr("message_id", id)
+	}
+	j.key("body")
+	appendBody(&j, p)
+	j.key("tlvs")
+	appendTLVs(&j, p)
+	if p.Cmd != nil && (len(p.Values) > 0) {
+		if ud, fromPayload := p.UserData(); ud != nil || p.Cmd.Field(decode.FieldShortMessage) >= 0 {
+			j.key("user_data")
+			appendUserData(&j, p, ud, fromPayload)
+		}
+	}
+	if rc, ok := p.Receipt(); ok {
+		j.key("receipt")
+		appendReceipt(&j, rc)
+	}
+	j.key("issues")
+	j.open('[')
+	for _, is := range p.Issues {
+		j.elem()
+		j.open('{')
+		j.str("severity", is.Severity.String())
+		j.str("code", string(is.Code))
+		j.str("field", is.Field)
+		j.int("offset", int64(is.Offset))
+		j.str("detail", is.Detail)
+		j.close('}')
+	}
+	j.close(']')
+	j.close('}')
+	return j.b
+}
+
+func appendMeta(j *jsonObj, m *Meta) {
+	if m.File != "" {
+		j.str("file", m.File)
+	}
+	j.int("frame", int64(m.Frame))
+	j.key("time")
+	j.b = append(j.b, '"')
+	j.b = m.Time.UTC().AppendFormat(j.b, time.RFC3339Nano)
+	j.b = append(j.b, '"')
+	j.int("stream", int64(m.Stream))
+	j.str("src", m.Src.String())
+	j.str("dst", m.Dst.String())
+	if m.Dir != "" {
+		j.str("dir", m.Dir)
+	}
+}
+
+// appendBody writes the mandatory fields under their specification names.
+func appendBody(j *jsonObj, p *decode.PDU) {
+	j.open('{')
+	if p.Cmd != nil {
+		for i := range p.Values {
+			v := &p.Values[i]
+			if !v.Present || i >= len(p.Cmd.Fields) {
+				continue
+			}
+			f := &p.Cmd.Fields[i]
+			switch f.Kind {
+			case decode.KindU8, decode.KindU32:
+				j.uint(f.Name(), uint64(v.Int))
+			case decode.KindCString, decode.KindTime:
+				j.bytesStr(f.Name(), v.Bytes)
+			case decode.KindOctets:
+				j.key(f.Name())
+				j.b = appendHexString(j.b, v.Bytes)
+			case decode.KindDestList:
+				j.key(f.Name())
+				j.open('[')
+				for _, d := range p.Dests {
+					j.elem()
+					j.open('{')
+					j.uint("dest_flag", uint64(d.Flag))
+					if d.Flag == 2 {
+						j.bytesStr("dl_name", d.Addr)
+					} else {
+						j.uint("dest_addr_ton", uint64(d.TON))
+						j.uint("dest_addr_npi", uint64(d.NPI))
+						j.bytesStr("destination_addr", d.Addr)
+					}
+					j.close('}')
+				}
+				j.close(']')
+			case decode.KindUnsuccess:
+				j.key(f.Name())
+				j.open('[')
+				for _, u := range p.Unsuccess {
+					j.elem()
+					j.open('{')
+					j.uint("dest_addr_ton", uint64(u.TON))
+					j.uint("dest_addr_npi", uint64(u.NPI))
+					j.bytesStr("destination_addr", u.Addr)
+					j.uint("error_status_code", uint64(u.Status))
+					j.str("error_status_name", u.Status.String())
+					j.close('}')
+				}
+				j.close(']')
+			case decode.KindIDList:
+				j.key(f.Name())
+				j.open('[')
+				for _, id := range p.MessageIDs {
+					j.elem()
+					j.b = appendJSONBytes(j.b, id)
+				}
+				j.close(']')
+			}
+		}
+	}
+	j.close('}')
+}
+
+// appendTLVs writes every TLV: integers as numbers, C-strings as strings,
+// everything else as hex.
+func appendTLVs(j *jsonObj, p *decode.PDU) {
+	j.open('[')
+	for i := range p.TLVs {
+		t := &p.TLVs[i]
+		j.elem()
+		j.open('{')
+		j.uint("tag", uint64(t.Tag))
+		j.str("name", t.Name())
+		j.int("length", int64(len(t.Value)))
+		j.key("value")
+		typ := decode.TLVOctets
+		if t.Def != nil {
+			typ = t.Def.Type
+		}
+		switch {
+		case (typ == decode.TLVU8 || typ == decode.TLVU16 || typ == decode.TLVU32) && len(t.Value) >= 1 && len(t.Value) <= 4:
+			v, _ := t.Uint()
+			j.b = appendUint(j.b, v)
+		case typ == decode.TLVCString:
+			j.b = appendJSONBytes(j.b, t.CString())
+		case typ == decode.TLVEmpty && len(t.Value) == 0:
+			j.b = append(j.b, "null"...)
+		default:
+			j.b = appendHexString(j.b, t.Value)
+		}
+		j.close('}')
+	}
+	j.close(']')
+}
+
+func appendUint(b []byte, v uint32) []byte {
+	var tmp [10]byte
+	i := len(tmp)
+	for {
+		i--
+		tmp[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return append(b, tmp[i:]...)
+}
+
+// appendUserData writes the decoded message text, its encoding, UDH and
+// segment information.
+func appendUserData(j *jsonObj, p *decode.PDU, ud []byte, fromPayload bool) {
+	j.open('{')
+	if fromPayload {
+		j.str("source", "message_payload")
+	} else {
+		j.str("source", "short_message")
+	}
+	j.int("length", int64(len(ud)))
+	h, _, udhErr := p.SplitUserData()
+	if len(h.IEs) > 0 {
+		j.key("udh")
+		j.open('[')
+		for _, ie := range h.IEs {
+			j.elem()
+			j.open('{')
+			j.uint("iei", uint64(ie.ID))
+			j.str("name", ie.Name())
+			j.key("data")
+			j.b = appendHexString(j.b, ie.Data)
+			j.close('}')
+		}
+		j.close(']')
+	}
+	if udhErr != nil {
+		j.str("udh_error", udhErr.Error())
+	}
+	if seg, ok := p.Segment(); ok {
+		j.key("segment")
+		j.open('{')
+		j.str("method", seg.Method)
+		j.uint("ref", uint64(seg.Ref))
+		j.uint("total", uint64(seg.Total))
+		j.uint("seq", uint64(seg.Seq))
+		j.close('}')
+	}
+	tx := p.Text()
+	j.str("encoding", tx.Encoding)
+	j.str("text", tx.Text)
+	j.close('}')
+}
+
+func appendReceipt(j *jsonObj, r decode.Receipt) {
+	j.open('{')
+	j.str("id", r.ID)
+	j.str("sub", r.Sub)
+	j.str("dlvrd", r.Dlvrd)
+	j.str("submit_date", r.SubmitDate)
+	j.str("done_date", r.DoneDate)
+	j.str("stat", r.Stat)
+	j.str("err", r.Err)
+	if r.HasText {
+		j.str("text", r.Text)
+	}
+	j.close('}')
+}
+
+func (w *jsonWriter) Gap(g *GapRecord) error {
+	j := &w.j
+	j.b = j.b[:0]
+	j.first = j.first[:0]
+	j.open('{')
+	j.str("type", "gap")
+	appendMeta(j, &g.Meta)
+	j.int("bytes", g.Bytes)
+	if g.Reason != "" {
+		j.str("reason", g.Reason)
+	}
+	j.close('}')
+	return w.emit()
+}
+
+func (w *jsonWriter) Summary(s *Summary) error {
+	if !w.o.summary {
+		return w.ew.err
+	}
+	j := &w.j
+	j.b = j.b[:0]
+	j.first = j.first[:0]
+	j.open('{')
+	j.str("type", "summary")
+	j.int("pdus", s.PDUs)
+	j.int("streams", int64(s.Streams))
+	j.key("commands")
+	j.open('{')
+	for _, c := range s.Commands {
+		j.int(c.Name, c.Count)
+	}
+	j.close('}')
+	j.key("statuses")
+	j.open('{')
+	for _, c := range s.Statuses {
+		j.int(c.Name, c.Count)
+	}
+	j.close('}')
+	j.key("issues")
+	j.open('{')
+	for _, ic := range s.Issues {
+		j.key(string(ic.Code))
+		j.open('{')
+		j.str("severity", ic.Severity.String())
+		j.int("count", ic.Count)
+		j.close('}')
+	}
+	j.close('}')
+	j.int("gaps", s.Gaps)
+	j.int("gap_bytes", s.GapBytes)
+	j.key("capture")
+	j.open('{')
+	for _, c := range s.Capture {
+		j.int(c.Name, c.Value)
+	}
+	j.close('}')
+	j.close('}')
+	return w.emit()
+}
+
+func (w *jsonWriter) Close() error { return w.ew.err }

@@ -1,0 +1,92 @@
+package report
+
+import (
+	"sort"
+
+	"smppdump.dev/smppdump/decode"
+)
+
+// NamedCount is a count with its numeric key and name.
+type NamedCount struct {
+	Code  uint32
+	Name  string
+	Count int64
+}
+
+// IssueCount counts one issue code.
+type IssueCount struct {
+	Code     decode.Code
+	Severity decode.Severity
+	Count    int64
+}
+
+// Summary is what a run found, written once at the end.
+type Summary struct {
+	PDUs     int64
+	Streams  int
+	Commands []NamedCount // by command_id
+	Statuses []NamedCount // responses, by command_status
+	Issues   []IssueCount // by code
+	Gaps     int64
+	GapBytes int64
+	// Capture holds the capture front end's counters (packets, bytes, ...).
+	Capture []Counter
+}
+
+// counters accumulates the summary's tables.
+type counters struct {
+	pdus     int64
+	commands map[decode.CommandID]int64
+	statuses map[decode.Status]int64
+	issues   map[decode.Code]*IssueCount
+	streams  map[int]struct{}
+	gaps     int64
+	gapBytes int64
+}
+
+func newCounters() counters {
+	return counters{commands: map[decode.CommandID]int64{}, statuses: map[decode.Status]int64{},
+		issues: map[decode.Code]*IssueCount{}, streams: map[int]struct{}{}}
+}
+
+func (c *counters) add(r *PDURecord) {
+	p := r.PDU
+	c.pdus++
+	c.commands[p.ID]++
+	if p.ID.IsResponse() {
+		c.statuses[decode.Status(p.Status)]++
+	}
+	for _, is := range p.Issues {
+		ic := c.issues[is.Code]
+		if ic == nil {
+			ic = &IssueCount{Code: is.Code, Severity: is.Severity}
+			c.issues[is.Code] = ic
+		}
+		ic.Count++
+		ic.Severity = max(ic.Severity, is.Severity)
+	}
+	c.streams[r.Stream] = struct{}{}
+}
+
+func (c *counters) summary(capture []Counter) *Summary {
+	s := &Summary{PDUs: c.pdus, Streams: len(c.streams), Gaps: c.gaps, GapBytes: c.gapBytes, Capture: capture}
+	for id, n := range c.commands {
+		s.Commands = append(s.Commands, NamedCount{Code: uint32(id), Name: decode.CommandName(id), Count: n})
+	}
+	sort.Slice(s.Commands, func(i, j int) bool {
+		a, b := s.Commands[i].Code, s.Commands[j].Code
+		if a&^uint32(decode.RespBit) != b&^uint32(decode.RespBit) {
+			return a&^uint32(decode.RespBit) < b&^uint32(decode.RespBit)
+		}
+		return a < b
+	})
+	for st, n := range c.statuses {
+		s.Statuses = append(s.Statuses, NamedCount{Code: uint32(st), Name: st.String(), Count: n})
+	}
+	sort.Slice(s.Statuses, func(i, j int) bool { return s.Statuses[i].Code < s.Statuses[j].Code })
+	for _, ic := range c.issues {
+		s.Issues = append(s.Issues, *ic)
+	}
+	sort.Slice(s.Issues, func(i, j int) bool { return s.Issues[i].Code < s.Issues[j].Code })
+	return s
+}

@@ -1,0 +1,85 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Writer prints records in one output format. Each implementation lives in
+// a file of its own; every record kind prints in every format.
+type Writer interface {
+	PDU(*PDURecord) error
+	Gap(*GapRecord) error
+	Summary(*Summary) error
+	// Close flushes buffered output.
+	Close() error
+}
+
+// Format selects a Writer.
+type Format int
+
+// Formats.
+const (
+	FormatText Format = iota // one line per PDU, tcpdump style
+	FormatJSON               // JSON lines (design.md contract)
+)
+
+type options struct {
+	w           io.Writer
+	showSecrets bool
+	summary     bool // print summary tables / the summary record
+	pdus        bool // print per-PDU records
+	timeLayout  string
+}
+
+// Option configures a Writer.
+type Option func(*options)
+
+// WithOutput sets where records are written (default os.Stdout).
+func WithOutput(w io.Writer) Option { return func(o *options) { o.w = w } }
+
+// WithSummary turns the closing summary on or off (default on).
+func WithSummary(on bool) Option { return func(o *options) { o.summary = on } }
+
+// WithPDUs turns per-PDU records on or off (default on); off gives summary-only output.
+func WithPDUs(on bool) Option { return func(o *options) { o.pdus = on } }
+
+// WithTimeLayout sets the text format's time layout (default "15:04:05.000000").
+func WithTimeLayout(layout string) Option { return func(o *options) { o.timeLayout = layout } }
+
+// New returns a Writer for format f.
+func New(f Format, opts ...Option) (Writer, error) {
+	o := options{w: os.Stdout, summary: true, pdus: true, timeLayout: "15:04:05.000000"}
+	for _, fn := range opts {
+		fn(&o)
+	}
+	switch f {
+	case FormatText:
+		return newTextWriter(o), nil
+	case FormatJSON:
+		return newJSONWriter(o), nil
+	}
+	return nil, fmt.Errorf("report: unknown format %d", f)
+}
+
+// errWriter keeps the first write error, so callers check once per record.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(b)
+	if err != nil {
+		e.err = fmt.Errorf("report: write: %w", err)
+	}
+	return n, e.err
+}
+
+// ErrClosed is returned by writers used after Close.
+var ErrClosed = errors.New("report: writer closed")
