@@ -45,6 +45,7 @@ func (p *PDU) decode(b []byte, o Options) {
 	d := bodyDecoder{p: p, r: reader{b: body}}
 	d.fields()
 	d.tlvs()
+	d.validate()
 }
 
 // checkHeader applies the header checks of ref §12.1 and returns the body.

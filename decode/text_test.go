@@ -108,7 +108,7 @@ func TestSegmentFromPDU(t *testing.T) {
 	require.Equal(t, Segment{"udh8", 7, 3, 2}, s)
 	require.Equal(t, "a", q.Text().Text)
 
-	p = New(SubmitSM, 0, 2).SetString(FieldShortMessage, "part").AddTLVInt(TagSARMsgRefNum, 500).
+	p = New(SubmitSM, 0, 2).SetString(FieldDestinationAddr, "4471").SetString(FieldShortMessage, "part").AddTLVInt(TagSARMsgRefNum, 500).
 		AddTLVInt(TagSARTotalSegments, 2).AddTLVInt(TagSARSegmentSeqnum, 1)
 	b, err = p.Marshal()
 	require.NoError(t, err)

@@ -115,6 +115,10 @@ type UDH struct {
 type UDHError struct {
 	Offset int
 	Reason string
+	// IE is the identifier of an IE whose length is wrong for its kind
+	// (BadLength set); such an IE is still listed in the UDH.
+	IE        uint8
+	BadLength bool
 }
 
 func (e *UDHError) Error() string { return fmt.Sprintf("decode: udh at %d: %s", e.Offset, e.Reason) }
@@ -123,24 +127,24 @@ func (e *UDHError) Error() string { return fmt.Sprintf("decode: udh at %d: %s", 
 // when a later one is broken; the error describes the first problem.
 func ParseUDH(ud []byte) (UDH, error) {
 	if len(ud) == 0 {
-		return UDH{}, &UDHError{0, "UDHI is set but the user data is empty"}
+		return UDH{}, &UDHError{Offset: 0, Reason: "UDHI is set but the user data is empty"}
 	}
 	n := int(ud[0]) + 1
 	if n > len(ud) {
-		return UDH{}, &UDHError{0, fmt.Sprintf("UDHL %d runs past the %d octets of user data", ud[0], len(ud))}
+		return UDH{}, &UDHError{Offset: 0, Reason: fmt.Sprintf("UDHL %d runs past the %d octets of user data", ud[0], len(ud))}
 	}
 	h := UDH{Len: n}
 	for off := 1; off < n; {
 		if n-off < 2 {
-			return h, &UDHError{off, "truncated IE header"}
+			return h, &UDHError{Offset: off, Reason: "truncated IE header"}
 		}
 		id, l := ud[off], int(ud[off+1])
 		if off+2+l > n {
-			return h, &UDHError{off, fmt.Sprintf("IE 0x%02x length %d runs past the UDH", id, l)}
+			return h, &UDHError{Offset: off, Reason: fmt.Sprintf("IE 0x%02x length %d runs past the UDH", id, l)}
 		}
 		h.IEs = append(h.IEs, IE{ID: id, Data: ud[off+2 : off+2+l : off+2+l]})
 		if want := ieFixedLen(id); want >= 0 && l != want {
-			return h, &UDHError{off, fmt.Sprintf("IE %s has length %d, want %d", IEName(id), l, want)}
+			return h, &UDHError{Offset: off, Reason: fmt.Sprintf("IE %s has length %d, want %d", IEName(id), l, want), IE: id, BadLength: true}
 		}
 		off += 2 + l
 	}

@@ -1,0 +1,293 @@
+package decode
+
+// validate applies the single-PDU value checks of ref §12.3–§12.6 after the
+// body and TLVs were read. Checks run on what was decoded; a field that was
+// not present is not checked.
+func (d *bodyDecoder) validate() {
+	p := d.p
+	if p.Cmd == nil || len(p.Values) == 0 {
+		return
+	}
+	for i := range p.Values {
+		v := &p.Values[i]
+		if v.Present && i < len(p.Cmd.Fields) {
+			d.checkField(&p.Cmd.Fields[i], v)
+		}
+	}
+	d.checkCommand()
+	d.checkTLVValues()
+	d.checkUserData()
+	if p.IsReceipt() {
+		d.checkReceipt()
+	}
+}
+
+// validNPI is the set of defined numbering plans (ref §3.8.3).
+func validNPI(v uint32) bool {
+	switch v {
+	case 0, 1, 3, 4, 6, 8, 9, 10, 14, 18:
+		return true
+	}
+	return false
+}
+
+// checkField applies the checks that concern one field on its own.
+func (d *bodyDecoder) checkField(f *Field, v *Value) {
+	p := d.p
+	name := f.Name()
+	switch f.ID {
+	case FieldSourceAddrTON, FieldDestAddrTON, FieldAddrTON, FieldESMEAddrTON:
+		if v.Int > 6 {
+			p.issue(SevWarning, CodeTON, name, v.Off, "TON %d is reserved", v.Int)
+		}
+	case FieldSourceAddrNPI, FieldDestAddrNPI, FieldAddrNPI, FieldESMEAddrNPI:
+		if !validNPI(v.Int) {
+			p.issue(SevWarning, CodeNPI, name, v.Off, "NPI %d is reserved", v.Int)
+		}
+	case FieldInterfaceVersion:
+		if v.Int > 0x34 && v.Int != 0x50 {
+			p.issue(SevWarning, CodeInterfaceVersion, name, v.Off, "interface_version 0x%02x is reserved", v.Int)
+		}
+	case FieldPriorityFlag:
+		limit := uint32(3)
+		switch p.Version {
+		case V33:
+			limit = 1
+		case V50:
+			limit = 4
+		}
+		if v.Int > limit {
+			p.issue(SevError, CodePriorityFlag, name, v.Off, "priority_flag %d exceeds %d in SMPP %s", v.Int, limit, p.Version)
+		}
+	case FieldRegisteredDelivery:
+		if v.Int&0xE0 != 0 {
+			p.issue(SevWarning, CodeRegDelivery, name, v.Off, "reserved bits 7-5 set (0x%02x)", v.Int)
+		} else if v.Int&0x03 == 3 && p.Version != V50 {
+			p.issue(SevWarning, CodeRegDelivery, name, v.Off, "receipt type 3 is reserved before SMPP 5.0")
+		} else if p.Version == V33 && v.Int > 1 {
+			p.issue(SevWarning, CodeRegDelivery, name, v.Off, "SMPP 3.3 defines registered_delivery_flag 0 and 1 only")
+		}
+	case FieldReplaceIfPresentFlag:
+		if v.Int > 1 {
+			p.issue(SevWarning, CodeReplaceIfPresent, name, v.Off, "replace_if_present_flag %d is reserved", v.Int)
+		} else if v.Int != 0 && p.Version != V50 && (p.ID == DeliverSM || p.ID == SubmitMulti) {
+			p.issue(SevWarning, CodeReplaceIfPresent, name, v.Off, "must be 0 in %s before SMPP 5.0", p.Cmd.Name)
+		}
+	case FieldDataCoding:
+		dcs := ParseDCS(uint8(v.Int))
+		switch {
+		case dcs.Reserved || (v.Int >= 0xE0 && v.Int <= 0xEF):
+			p.issue(SevWarning, CodeDataCodingRsvd, name, v.Off, "data_coding 0x%02x is reserved in SMPP", v.Int)
+		case v.Int >= 0x10 && v.Int <= 0xBF:
+			p.issue(SevInfo, CodeDataCodingGSM, name, v.Off, "data_coding 0x%02x is a GSM DCS value passed through", v.Int)
+		}
+	case FieldSMDefaultMsgID:
+		switch {
+		case p.Version == V33 && v.Int > 100:
+			p.issue(SevWarning, CodeDefaultMsgID, name, v.Off, "sm_default_msg_id %d exceeds 100 in SMPP 3.3", v.Int)
+		case p.Version == V34 && v.Int == 255:
+			p.issue(SevWarning, CodeDefaultMsgID, name, v.Off, "sm_default_msg_id 255 is reserved in SMPP 3.4")
+		case p.Version == V34 && p.ID == DeliverSM && v.Int != 0:
+			p.issue(SevWarning, CodeDefaultMsgID, name, v.Off, "sm_default_msg_id must be 0 in deliver_sm (SMPP 3.4)")
+		}
+	case FieldSMLength:
+		max := 254
+		switch p.Version {
+		case V33:
+			max = 160
+		case V50:
+			max = 255
+		}
+		if int(v.Int) > max {
+			p.issue(SevError, CodeSMLengthTooLarge, name, v.Off, "sm_length %d exceeds %d in SMPP %s", v.Int, max, p.Version)
+		}
+	case FieldNumberOfDests:
+		max := uint32(254)
+		if p.Version != V34 {
+			max = 255
+		}
+		if p.ID == SubmitMulti && (v.Int == 0 || v.Int > max) {
+			p.issue(SevError, CodeNumberOfDests, name, v.Off, "number_of_dests %d (want 1..%d)", v.Int, max)
+		}
+	case FieldMessageState:
+		d.checkMessageState(name, v.Off, v.Int)
+	case FieldScheduleDeliveryTime, FieldValidityPeriod, FieldFinalDate:
+		d.checkTime(f, v)
+	}
+	if f.Kind == KindCString {
+		d.checkCString(f, v)
+	}
+}
+
+func (d *bodyDecoder) checkMessageState(name string, off int, st uint32) {
+	p := d.p
+	switch {
+	case st > 9:
+		p.issue(SevError, CodeMessageState, name, off, "message_state %d is reserved", st)
+	case (st == 0 || st == 9) && p.Version != V50:
+		p.issue(SevWarning, CodeMessageState, name, off, "message_state %s is defined only in SMPP 5.0", MessageStateName(uint8(st)))
+	}
+}
+
+// checkCString flags non-printable octets (FLD-12) and field-specific rules.
+func (d *bodyDecoder) checkCString(f *Field, v *Value) {
+	p := d.p
+	if f.ID != FieldPassword { // passwords may hold anything printable; never echo them
+		for _, c := range v.Bytes {
+			if c < 0x20 || c >= 0x7F {
+				p.issue(SevWarning, CodeNonPrintable, f.Name(), v.Off, "%s holds non-printable octet 0x%02x", f.Name(), c)
+				break
+			}
+		}
+	}
+	switch f.ID {
+	case FieldSystemID:
+		if len(v.Bytes) == 0 && !p.ID.IsResponse() && p.ID != Outbind {
+			p.issue(SevWarning, CodeEmptyRequired, f.Name(), v.Off, "empty system_id in a bind")
+		}
+	case FieldDestinationAddr:
+		if len(v.Bytes) == 0 && (p.ID == SubmitSM || p.ID == DeliverSM || p.ID == DataSM) {
+			p.issue(SevWarning, CodeEmptyRequired, f.Name(), v.Off, "empty destination_addr")
+		}
+	case FieldMessageID:
+		if p.ID == DeliverSMResp && len(v.Bytes) != 0 {
+			p.issue(SevWarning, CodeDeliverRespMsgID, f.Name(), v.Off, "deliver_sm_resp message_id should be NULL")
+		}
+		if p.Version == V33 && len(v.Bytes) > 0 && (len(v.Bytes) > 8 || !isHex(v.Bytes)) {
+			p.issue(SevWarning, CodeV33MessageID, f.Name(), v.Off, "SMPP 3.3 message_id must be at most 8 hex digits")
+		}
+	}
+}
+
+func isHex(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkTime applies ref §4 to a time field (FLD-03…05).
+func (d *bodyDecoder) checkTime(f *Field, v *Value) {
+	p := d.p
+	s := v.Bytes
+	if len(s) == 0 {
+		return
+	}
+	smscMade := f.ID == FieldFinalDate
+	switch {
+	case len(s) == 12 && smscMade:
+		p.issue(SevWarning, CodeTimeLength, f.Name(), v.Off, "12-character local time form YYMMDDhhmmss")
+		if !allDigits(s) {
+			p.issue(SevError, CodeTimeContent, f.Name(), v.Off, "time %q is not all digits", s)
+		}
+		return
+	case len(s) != 16:
+		p.issue(SevError, CodeTimeLength, f.Name(), v.Off, "time field of %d characters (want 0 or 16)", len(s))
+		return
+	}
+	if problem := checkTimeContent(s); problem != "" {
+		p.issue(SevError, CodeTimeContent, f.Name(), v.Off, "%s", problem)
+		return
+	}
+	if s[15] == 'R' {
+		switch {
+		case f.ID == FieldFinalDate:
+			p.issue(SevWarning, CodeTimeRelative, f.Name(), v.Off, "final_date must be absolute")
+		case p.Version == V33:
+			p.issue(SevWarning, CodeTimeRelative, f.Name(), v.Off, "relative times do not exist in SMPP 3.3")
+		case s[12] != '0' || s[13] != '0' || s[14] != '0':
+			p.issue(SevWarning, CodeTimeRelative, f.Name(), v.Off, "relative time with non-zero tenths or offset")
+		}
+	}
+	if p.ID == DeliverSM && p.Version == V34 && f.ID != FieldFinalDate {
+		p.issue(SevWarning, CodeDeliverTimes, f.Name(), v.Off, "%s must be NULL in deliver_sm (SMPP 3.4)", f.Name())
+	}
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// checkTimeContent validates YYMMDDhhmmsstnnp (ref §4 rules 2 and 3).
+func checkTimeContent(s []byte) string {
+	if !allDigits(s[:15]) {
+		return "time characters 1-15 must be digits"
+	}
+	pair := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
+	switch s[15] {
+	case 'R':
+		return ""
+	case '+', '-':
+	default:
+		return "time must end in +, - or R"
+	}
+	switch mo, dd, hh, mi, ss, nn := pair(2), pair(4), pair(6), pair(8), pair(10), pair(13); {
+	case mo < 1 || mo > 12:
+		return "month out of range"
+	case dd < 1 || dd > 31:
+		return "day out of range"
+	case hh > 23:
+		return "hour out of range"
+	case mi > 59:
+		return "minute out of range"
+	case ss > 59:
+		return "second out of range"
+	case nn > 48:
+		return "UTC offset above 48 quarter hours"
+	}
+	return ""
+}
+
+// checkCommand applies the checks that combine several fields.
+func (d *bodyDecoder) checkCommand() {
+	p := d.p
+	if esm, ok := p.Get(FieldESMClass); ok {
+		mode, typ := esm.Int&0x03, esm.Int&0x3C
+		switch typ {
+		case 0x0C, 0x14, 0x1C:
+			p.issue(SevWarning, CodeESMClassType, "esm_class", esm.Off, "esm_class message type 0x%02x is reserved", typ)
+		default:
+			if typ >= 0x24 {
+				p.issue(SevWarning, CodeESMClassType, "esm_class", esm.Off, "esm_class message type 0x%02x is reserved", typ)
+			}
+		}
+		sentByESME := p.ID == SubmitSM || p.ID == SubmitMulti
+		if sentByESME && p.Version != V50 && (typ == 0x04 || typ == 0x18 || typ == 0x20) {
+			p.issue(SevWarning, CodeESMClassType, "esm_class", esm.Off, "message type 0x%02x is one the SMSC sends", typ)
+		}
+		if p.ID == DeliverSM && mode != 0 {
+			p.issue(SevInfo, CodeESMClassMode, "esm_class", esm.Off, "messaging mode bits are ignored in deliver_sm")
+		}
+		if sentByESME && mode == 0x02 && p.Version == V34 {
+			p.issue(SevWarning, CodeTransactionMode, "esm_class", esm.Off, "transaction mode is for data_sm only in SMPP 3.4")
+		}
+	}
+	if p.ID == QuerySMResp {
+		st, ok1 := p.Get(FieldMessageState)
+		fd, ok2 := p.Get(FieldFinalDate)
+		if ok1 && ok2 {
+			final := st.Int >= 2 && st.Int != 7
+			switch {
+			case len(fd.Bytes) > 0 && (st.Int == 0 || st.Int == 1):
+				p.issue(SevWarning, CodeFinalDateState, "final_date", fd.Off, "final_date set while the message is not final")
+			case len(fd.Bytes) == 0 && final:
+				p.issue(SevWarning, CodeFinalDateState, "final_date", fd.Off, "final_date NULL for a final state")
+			}
+		}
+	}
+	if c := p.Cmd; c.IsResponse() && p.Status != 0 && len(p.Values) > 0 && p.Values[0].Present &&
+		(p.ID == BindTransmitterResp || p.ID == BindReceiverResp || p.ID == BindTransceiverResp || p.ID == SubmitSMResp) {
+		sev := SevInfo
+		if p.Version == V34 {
+			sev = SevWarning
+		}
+		p.issue(sev, CodeBindRespBody, "", HeaderLen, "%s with an error status carries a body", c.Name)
+	}
+}

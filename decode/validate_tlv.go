@@ -1,0 +1,147 @@
+package decode
+
+// tlvEnumMax gives, for enumerated TLVs, the largest defined value; larger
+// values are reserved (TLV-07, ref §5.5).
+func tlvEnumOK(tag uint16, v uint32) bool {
+	switch tag {
+	case TagDestAddrSubunit, TagSourceAddrSubunit:
+		return v <= 4
+	case TagDestNetworkType, TagSourceNetworkType, TagDestBearerType, TagSourceBearerType:
+		return v <= 8
+	case TagPayloadType, TagDPFResult, TagSetDPF, TagMoreMessagesToSend, TagBroadcastChannelIndicator:
+		return v <= 1
+	case TagPrivacyIndicator, TagDeliveryFailureReason, TagBroadcastMessageClass, TagDisplayTime:
+		return v <= 3
+	case TagMSAvailabilityStatus, TagDestAddrNPResolution:
+		return v <= 2
+	case TagNumberOfMessages:
+		return v <= 99
+	case TagCongestionState:
+		return v <= 100
+	case TagBroadcastAreaSuccess:
+		return v <= 100 || v == 255
+	case TagITSReplyType:
+		return v <= 8
+	case TagUSSDServiceOp:
+		return v <= 3 || (v >= 16 && v <= 19) || v >= 32
+	case TagMSMsgWaitFacilities:
+		return v&0x7C == 0
+	case TagCallbackNumPresInd:
+		return v&0xF0 == 0 && (v>>2)&0x03 != 3
+	case TagLanguageIndicator:
+		return true // CMT-136 defines more values than the SMPP table lists
+	}
+	return true
+}
+
+// checkTLVValues applies the value, combination and dependency rules of
+// ref §5.6 and §12.5 (TLV-07, -09, -11…-15, FLD-08).
+func (d *bodyDecoder) checkTLVValues() {
+	p := d.p
+	counts := map[uint16]int(nil)
+	count := func(tag uint16) int {
+		if counts == nil {
+			counts = make(map[uint16]int, len(p.TLVs))
+			for _, t := range p.TLVs {
+				counts[t.Tag]++
+			}
+		}
+		return counts[tag]
+	}
+	for i := range p.TLVs {
+		t := &p.TLVs[i]
+		if t.Def == nil {
+			continue
+		}
+		switch t.Def.Type {
+		case TLVU8, TLVU16, TLVU32:
+			if v, ok := t.Uint(); ok && len(t.Value) <= t.Def.MaxFor(p.Version) && !tlvEnumOK(t.Tag, v) {
+				p.issue(SevWarning, CodeTLVValue, t.Def.Name, t.Off, "%s value %d is reserved", t.Def.Name, v)
+			}
+		}
+		if t.Tag == TagMessageState {
+			if v, ok := t.Uint(); ok {
+				d.checkMessageState(t.Def.Name, t.Off, v)
+			}
+		}
+		if t.Tag == TagCongestionState && !p.ID.IsResponse() {
+			p.issue(SevWarning, CodeCongestionInReq, t.Def.Name, t.Off, "congestion_state belongs in responses")
+		}
+	}
+	if len(p.TLVs) == 0 && p.ID != DataSM && p.Version != V50 {
+		return
+	}
+	// SAR triplet (ref §10.4).
+	nRef, nTot, nSeq := count(TagSARMsgRefNum), count(TagSARTotalSegments), count(TagSARSegmentSeqnum)
+	if nRef+nTot+nSeq > 0 {
+		if nRef == 0 || nTot == 0 || nSeq == 0 {
+			p.issue(SevError, CodeSAR, "sar_msg_ref_num", HeaderLen, "incomplete SAR triplet: all of sar_msg_ref_num, sar_total_segments and sar_segment_seqnum are needed")
+		} else {
+			tot, _ := p.TLV(TagSARTotalSegments)
+			seq, _ := p.TLV(TagSARSegmentSeqnum)
+			tv, _ := tot.Uint()
+			sv, _ := seq.Uint()
+			if tv == 0 || sv == 0 || sv > tv {
+				p.issue(SevError, CodeSAR, "sar_segment_seqnum", seq.Off, "SAR segment %d of %d", sv, tv)
+			}
+		}
+		if p.UDHI() {
+			p.issue(SevWarning, CodeSARWithUDHI, "sar_msg_ref_num", HeaderLen, "SAR TLVs together with a UDH (UDHI set)")
+		}
+	}
+	if p.UDHI() && count(TagSourcePort)+count(TagDestinationPort) > 0 {
+		p.issue(SevWarning, CodeSARWithUDHI, "source_port", HeaderLen, "port TLVs together with a UDH (UDHI set)")
+	}
+	// message_payload with short_message (ref §10.5).
+	if count(TagMessagePayload) > 0 {
+		if v, ok := p.Get(FieldSMLength); ok && v.Int > 0 {
+			p.issue(SevError, CodeSMAndPayload, "sm_length", v.Off, "sm_length %d with a message_payload TLV", v.Int)
+		}
+	} else if p.ID == DataSM {
+		p.issue(SevWarning, CodeDataSMNoPayload, "message_payload", HeaderLen, "data_sm without message_payload carries no message")
+	}
+	// Callback number pairing (ref §5.6).
+	if cb := count(TagCallbackNum); count(TagCallbackNumPresInd)+count(TagCallbackNumAtag) > 0 {
+		pi, at := count(TagCallbackNumPresInd), count(TagCallbackNumAtag)
+		if cb == 0 || (pi > 0 && pi != cb) || (at > 0 && at != cb) {
+			p.issue(SevWarning, CodeCallbackCount, "callback_num", HeaderLen, "callback_num ×%d, callback_num_pres_ind ×%d, callback_num_atag ×%d", cb, pi, at)
+		}
+	}
+	if p.Version == V50 {
+		d.checkV50TLVs(count)
+	}
+	if p.ID == SubmitMulti && count(TagDestSubaddress) > 0 {
+		t, _ := p.TLV(TagDestSubaddress)
+		p.issue(SevWarning, CodeTLVNotAllowed, "dest_subaddress", t.Off, "dest_subaddress is not supported in submit_multi")
+	}
+}
+
+// checkV50TLVs applies the v5.0 mandatory-TLV and dependency rules.
+func (d *bodyDecoder) checkV50TLVs(count func(uint16) int) {
+	p := d.p
+	for i := range tlvTable {
+		def := &tlvTable[i]
+		if def.Must50&p.Cmd.TLVGroup != 0 && count(def.Tag) == 0 && !(p.ID.IsResponse() && p.Status != 0) {
+			p.issue(SevError, CodeTLVMissing, def.Name, HeaderLen, "%s must carry %s", p.Cmd.Name, def.Name)
+		}
+	}
+	if t, ok := p.TLV(TagDestAddrNPResolution); ok {
+		if v, _ := t.Uint(); v == 2 && (count(TagDestAddrNPInformation) == 0 || count(TagDestAddrNPCountry) == 0) {
+			p.issue(SevWarning, CodeTLVDependency, t.Def.Name, t.Off, "ported number without dest_addr_np_information and dest_addr_np_country")
+		}
+	}
+	for _, pair := range [][2]uint16{{TagSourceNetworkID, TagSourceNodeID}, {TagDestNetworkID, TagDestNodeID}} {
+		if count(pair[0]) > 0 && count(pair[1]) == 0 {
+			t, _ := p.TLV(pair[0])
+			p.issue(SevWarning, CodeTLVDependency, t.Def.Name, t.Off, "%s requires %s", t.Def.Name, TLVName(pair[1]))
+		}
+	}
+	if p.ID == BroadcastSM {
+		if mid, ok := p.Get(FieldMessageID); ok && len(mid.Bytes) > 0 && count(TagUserMessageReference) > 0 {
+			p.issue(SevWarning, CodeTLVDependency, "user_message_reference", HeaderLen, "message_id and user_message_reference both identify the broadcast")
+		}
+		if pr, ok := p.Get(FieldPriorityFlag); ok && pr.Int == 1 && count(TagBroadcastRepNum) > 0 {
+			p.issue(SevInfo, CodeTLVDependency, "broadcast_rep_num", HeaderLen, "broadcast_rep_num with immediate broadcast priority")
+		}
+	}
+}
