@@ -8,15 +8,15 @@ import (
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string literal. Invalid UTF-8 becomes
-// U+FFFD; control characters and the HTML-sensitive <, >, & are escaped so
-// the output is safe anywhere.
+// U+FFFD; control characters, DEL and the line separators U+2028/U+2029 are
+// escaped, so no sender-made text can break a line or drive a terminal.
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' && c != 0x7f {
+			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
 				i++
 				continue
 			}

@@ -46,6 +46,10 @@ func AppendPDUJSON(dst []byte, r *PDURecord) []byte {
 	if id, ok := p.MessageID(); ok {
 		j.bytesStr("message_id", id)
 	}
+	if r.HasLatency {
+		j.float("resp_latency_ms", float64(r.Latency.Microseconds())/1000)
+		j.int("request_frame", int64(r.ReqFrame))
+	}
 	j.key("body")
 	appendBody(&j, p)
 	j.key("tlvs")
@@ -309,6 +313,8 @@ func (w *jsonWriter) Summary(s *Summary) error {
 		j.close('}')
 	}
 	j.close('}')
+	j.int("requests_unanswered", s.RequestsUnanswered)
+	j.int("requests_untracked", s.RequestsUntracked)
 	j.int("gaps", s.Gaps)
 	j.int("gap_bytes", s.GapBytes)
 	j.key("capture")

@@ -24,6 +24,11 @@ type Meta struct {
 type PDURecord struct {
 	Meta
 	PDU *decode.PDU
+	// On a response matched to its request: the time between them and the
+	// request's frame.
+	Latency    time.Duration
+	HasLatency bool
+	ReqFrame   int
 }
 
 // GapRecord reports bytes of a stream that could not be read.

@@ -44,9 +44,10 @@ func conversation(t *testing.T) []struct {
 		SetInt(decode.FieldDestAddrTON, 1).SetInt(decode.FieldDestAddrNPI, 1).SetString(decode.FieldDestinationAddr, "447700900123").
 		SetInt(decode.FieldRegisteredDelivery, 1).SetInt(decode.FieldDataCoding, 1).SetBytes(decode.FieldShortMessage, []byte("Hi \x1b[31m\"there\"\n"))
 	resp := decode.New(decode.SubmitSMResp, 0, 2).SetString(decode.FieldMessageID, "1a2b3c")
+	sub2 := decode.New(decode.SubmitSM, 0, 3).SetString(decode.FieldDestinationAddr, "447700900123").SetString(decode.FieldShortMessage, "again")
 	throttled := decode.New(decode.SubmitSMResp, decode.StatusThrottled, 3)
 	throttled.Values = throttled.Values[:0]
-	dlr := decode.New(decode.DeliverSM, 0, 7).SetInt(decode.FieldESMClass, 4).
+	dlr := decode.New(decode.DeliverSM, 0, 7).SetInt(decode.FieldESMClass, 4).SetString(decode.FieldDestinationAddr, "ACME").
 		SetString(decode.FieldShortMessage, "id:1a2b3c sub:001 dlvrd:001 submit date:2603020900 done date:2603020901 stat:DELIVRD err:000 text:Hi").
 		AddTLVString(decode.TagReceiptedMessageID, "1a2b3c").AddTLVInt(decode.TagMessageState, 2)
 	bad := decode.New(decode.EnquireLink, 5, 0) // request with a status and seq 0
@@ -58,9 +59,10 @@ func conversation(t *testing.T) []struct {
 		{meta(2, 0, false), encode(t, bindResp)},
 		{meta(3, 0, true), encode(t, sub)},
 		{meta(4, 0, false), encode(t, resp)},
-		{meta(5, 0, false), encode(t, throttled)},
-		{meta(6, 0, false), encode(t, dlr)},
-		{meta(7, 0, true), encode(t, bad)},
+		{meta(5, 0, true), encode(t, sub2)},
+		{meta(6, 0, false), encode(t, throttled)},
+		{meta(7, 0, false), encode(t, dlr)},
+		{meta(8, 0, true), encode(t, bad)},
 	}
 }
 
@@ -73,7 +75,7 @@ func runAll(t *testing.T, f Format, opts []Option, aopts ...AnalyzerOption) stri
 	for _, c := range conversation(t) {
 		require.NoError(t, a.PDU(c.m, c.raw))
 	}
-	require.NoError(t, a.Gap(GapRecord{Meta: meta(8, 0, false), Bytes: 42, Reason: "loss"}))
+	require.NoError(t, a.Gap(GapRecord{Meta: meta(9, 0, false), Bytes: 42, Reason: "loss"}))
 	require.NoError(t, a.Finish([]Counter{{"packets", 9}}))
 	return out.String()
 }
@@ -82,13 +84,14 @@ func TestTextLines(t *testing.T) {
 	out := runAll(t, FormatText, []Option{WithSummary(false)})
 	want := []string{
 		`09:00:00.124456 10.0.0.10:40001 > 10.0.0.1:2775 #0 bind_transceiver seq=1 system_id=acme password=******** system_type="" version=3.4`,
-		`09:00:00.125456 10.0.0.1:2775 > 10.0.0.10:40001 #0 bind_transceiver_resp ESME_ROK seq=1 system_id=SMSC sc_version=3.4`,
+		`09:00:00.125456 10.0.0.1:2775 > 10.0.0.10:40001 #0 bind_transceiver_resp ESME_ROK seq=1 latency=1.000ms system_id=SMSC sc_version=3.4`,
 		`09:00:00.126456 10.0.0.10:40001 > 10.0.0.1:2775 #0 submit_sm seq=2 src=5/0:ACME dst=1/1:447700900123 dlr=1 dc=1 "Hi \x1b[31m\"there\"\n"`,
-		`09:00:00.127456 10.0.0.1:2775 > 10.0.0.10:40001 #0 submit_sm_resp ESME_ROK seq=2 id=1a2b3c`,
-		`09:00:00.128456 10.0.0.1:2775 > 10.0.0.10:40001 #0 submit_sm_resp ESME_RTHROTTLED seq=3`,
-		`09:00:00.129456 10.0.0.1:2775 > 10.0.0.10:40001 #0 deliver_sm seq=7 src=0/0:"" dst=0/0:"" esm=0x04 dc=0 receipt id=1a2b3c stat=DELIVRD err=000 receipted_id=1a2b3c`,
-		`09:00:00.130456 10.0.0.10:40001 > 10.0.0.1:2775 #0 enquire_link status=ESME_RALYBND seq=0 [error:HDR-11 error:HDR-09]`,
-		`09:00:00.131456 10.0.0.1:2775 > 10.0.0.10:40001 #0 GAP 42 bytes (loss) frame 8`,
+		`09:00:00.127456 10.0.0.1:2775 > 10.0.0.10:40001 #0 submit_sm_resp ESME_ROK seq=2 latency=1.000ms id=1a2b3c`,
+		`09:00:00.128456 10.0.0.10:40001 > 10.0.0.1:2775 #0 submit_sm seq=3 src=0/0:"" dst=0/0:447700900123 dc=0 "again"`,
+		`09:00:00.129456 10.0.0.1:2775 > 10.0.0.10:40001 #0 submit_sm_resp ESME_RTHROTTLED seq=3 latency=1.000ms`,
+		`09:00:00.130456 10.0.0.1:2775 > 10.0.0.10:40001 #0 deliver_sm seq=7 src=0/0:"" dst=0/0:ACME esm=0x04 dc=0 receipt id=1a2b3c stat=DELIVRD err=000 receipted_id=1a2b3c`,
+		`09:00:00.131456 10.0.0.10:40001 > 10.0.0.1:2775 #0 enquire_link status=ESME_RALYBND seq=0 [error:HDR-11 error:HDR-09]`,
+		`09:00:00.132456 10.0.0.1:2775 > 10.0.0.10:40001 #0 GAP 42 bytes (loss) frame 9`,
 	}
 	require.Equal(t, strings.Join(want, "\n")+"\n", out)
 	require.NotContains(t, out, "\x1b", "control bytes must be escaped")
@@ -104,14 +107,14 @@ func TestShowSecrets(t *testing.T) {
 func TestJSONLines(t *testing.T) {
 	out := runAll(t, FormatJSON, nil)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	require.Len(t, lines, 9) // 7 PDUs, a gap, the summary
+	require.Len(t, lines, 10) // 8 PDUs, a gap, the summary
 	var recs []map[string]any
 	for _, l := range lines {
 		var m map[string]any
 		require.NoError(t, json.Unmarshal([]byte(l), &m), l)
 		recs = append(recs, m)
 	}
-	for _, r := range recs[:7] {
+	for _, r := range recs[:8] {
 		require.Equal(t, "pdu", r["type"])
 		for _, k := range []string{"frame", "time", "stream", "src", "dst", "command", "command_id", "status", "status_name", "seq", "length", "body", "tlvs", "issues"} {
 			require.Contains(t, r, k)
@@ -126,25 +129,28 @@ func TestJSONLines(t *testing.T) {
 	require.Equal(t, float64(1), body["registered_delivery"])
 	require.Equal(t, "Hi \x1b[31m\"there\"\n", sub["user_data"].(map[string]any)["text"])
 	require.Equal(t, "1a2b3c", recs[3]["message_id"])
-	require.Equal(t, "ESME_RTHROTTLED", recs[4]["status_name"])
-	require.Equal(t, map[string]any{}, recs[4]["body"])
-	dlr := recs[5]
+	require.Equal(t, float64(1), recs[3]["resp_latency_ms"])
+	require.Equal(t, float64(3), recs[3]["request_frame"])
+	require.Equal(t, "ESME_RTHROTTLED", recs[5]["status_name"])
+	require.Equal(t, map[string]any{}, recs[5]["body"])
+	dlr := recs[6]
 	require.Equal(t, "1a2b3c", dlr["message_id"])
 	require.Equal(t, "DELIVRD", dlr["receipt"].(map[string]any)["stat"])
 	tlvs := dlr["tlvs"].([]any)
 	require.Equal(t, map[string]any{"tag": float64(0x1e), "name": "receipted_message_id", "length": float64(7), "value": "1a2b3c"}, tlvs[0])
 	require.Equal(t, map[string]any{"tag": float64(0x427), "name": "message_state", "length": float64(1), "value": float64(2)}, tlvs[1])
-	issues := recs[6]["issues"].([]any)
+	issues := recs[7]["issues"].([]any)
 	require.Len(t, issues, 2)
 	require.Equal(t, "HDR-11", issues[0].(map[string]any)["code"])
 	require.Equal(t, "error", issues[0].(map[string]any)["severity"])
-	gap := recs[7]
-	require.Equal(t, map[string]any{"type": "gap", "frame": float64(8), "time": "2026-03-02T09:00:00.131456Z", "stream": float64(0),
+	gap := recs[8]
+	require.Equal(t, map[string]any{"type": "gap", "frame": float64(9), "time": "2026-03-02T09:00:00.132456Z", "stream": float64(0),
 		"src": "10.0.0.1:2775", "dst": "10.0.0.10:40001", "dir": "s>c", "bytes": float64(42), "reason": "loss"}, gap)
-	sum := recs[8]
+	sum := recs[9]
 	require.Equal(t, "summary", sum["type"])
-	require.Equal(t, float64(7), sum["pdus"])
-	require.Equal(t, map[string]any{"bind_transceiver": float64(1), "bind_transceiver_resp": float64(1), "submit_sm": float64(1),
+	require.Equal(t, float64(8), sum["pdus"])
+	require.Equal(t, float64(2), sum["requests_unanswered"]) // the receipt and the bad enquire_link
+	require.Equal(t, map[string]any{"bind_transceiver": float64(1), "bind_transceiver_resp": float64(1), "submit_sm": float64(2),
 		"submit_sm_resp": float64(2), "deliver_sm": float64(1), "enquire_link": float64(1)}, sum["commands"])
 	require.Equal(t, map[string]any{"ESME_ROK": float64(2), "ESME_RTHROTTLED": float64(1)}, sum["statuses"])
 	require.Equal(t, float64(1), sum["gaps"])
@@ -153,8 +159,8 @@ func TestJSONLines(t *testing.T) {
 
 func TestSummaryTables(t *testing.T) {
 	out := runAll(t, FormatText, []Option{WithPDUs(false)})
-	require.True(t, strings.HasPrefix(out, "7 PDUs in 1 connections, 1 gaps (42 bytes lost)\n"), out)
-	for _, s := range []string{"submit_sm_resp", "0x80000004", "ESME_RTHROTTLED", "HDR-09", "packets"} {
+	require.True(t, strings.HasPrefix(out, "8 PDUs in 1 connections, 1 gaps (42 bytes lost)\n"), out)
+	for _, s := range []string{"submit_sm_resp", "0x80000004", "ESME_RTHROTTLED", "HDR-09", "SES-04", "packets"} {
 		require.Contains(t, out, s)
 	}
 	require.NotContains(t, out, "GAP")

@@ -29,6 +29,10 @@ type Summary struct {
 	Issues   []IssueCount // by code
 	Gaps     int64
 	GapBytes int64
+	// RequestsUnanswered counts requests that never got a response;
+	// RequestsUntracked those not followed because of MaxPending.
+	RequestsUnanswered int64
+	RequestsUntracked  int64
 	// Capture holds the capture front end's counters (packets, bytes, ...).
 	Capture []Counter
 }
@@ -42,6 +46,21 @@ type counters struct {
 	streams  map[int]struct{}
 	gaps     int64
 	gapBytes int64
+	// Requests never answered (SES-04) and requests not tracked because a
+	// connection had too many outstanding.
+	unansweredN int64
+	evicted     int64
+}
+
+// unanswered counts a request that got no response (SES-04, a warning).
+func (c *counters) unanswered(pr *pending) {
+	c.unansweredN++
+	ic := c.issues[decode.CodeUnanswered]
+	if ic == nil {
+		ic = &IssueCount{Code: decode.CodeUnanswered, Severity: decode.SevWarning}
+		c.issues[decode.CodeUnanswered] = ic
+	}
+	ic.Count++
 }
 
 func newCounters() counters {
@@ -69,7 +88,8 @@ func (c *counters) add(r *PDURecord) {
 }
 
 func (c *counters) summary(capture []Counter) *Summary {
-	s := &Summary{PDUs: c.pdus, Streams: len(c.streams), Gaps: c.gaps, GapBytes: c.gapBytes, Capture: capture}
+	s := &Summary{PDUs: c.pdus, Streams: len(c.streams), Gaps: c.gaps, GapBytes: c.gapBytes, Capture: capture,
+		RequestsUnanswered: c.unansweredN, RequestsUntracked: c.evicted}
 	for id, n := range c.commands {
 		s.Commands = append(s.Commands, NamedCount{Code: uint32(id), Name: decode.CommandName(id), Count: n})
 	}

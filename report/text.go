@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"strconv"
 	"strings"
+	"time"
 
 	"smppdump.dev/smppdump/decode"
 )
@@ -55,6 +56,10 @@ func AppendTextLine(b []byte, r *PDURecord, timeLayout string) []byte {
 	}
 	b = append(b, " seq="...)
 	b = strconv.AppendUint(b, uint64(p.Seq), 10)
+	if r.HasLatency {
+		b = append(b, " latency="...)
+		b = appendMillis(b, r.Latency)
+	}
 	b = appendDetails(b, p)
 	if len(p.Issues) > 0 {
 		b = append(b, " ["...)
@@ -184,6 +189,11 @@ func appendDetails(b []byte, p *decode.PDU) []byte {
 		addr("esme", decode.FieldESMEAddrTON, decode.FieldESMEAddrNPI, decode.FieldESMEAddr)
 	}
 	return b
+}
+
+// appendMillis writes d in milliseconds with three decimals ("12.345ms").
+func appendMillis(b []byte, d time.Duration) []byte {
+	return append(strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', 3, 64), "ms"...)
 }
 
 func appendHex2(b []byte, c byte) []byte { return append(b, hexDigits[c>>4], hexDigits[c&0xf]) }

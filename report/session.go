@@ -1,0 +1,287 @@
+package report
+
+import (
+	"time"
+
+	"smppdump.dev/smppdump/decode"
+)
+
+// bindState is a session state of ref §11.1.
+type bindState uint8
+
+const (
+	stateUnknown  bindState = iota // the capture started inside the session
+	stateOpen                      // connected, not (yet) bound
+	stateOutbound                  // outbind received
+	stateBoundTX
+	stateBoundRX
+	stateBoundTRX
+	stateUnbound // unbind answered
+)
+
+func (s bindState) String() string {
+	return [...]string{"unknown", "open", "outbound", "bound_tx", "bound_rx", "bound_trx", "unbound"}[s]
+}
+
+// dirIndex maps a direction string to 0 (client to server) or 1.
+func dirIndex(dir string) int {
+	if dir == "s>c" {
+		return 1
+	}
+	return 0
+}
+
+// pending is a request waiting for its response.
+type pending struct {
+	id    decode.CommandID
+	seq   uint32
+	time  time.Time
+	frame int
+	order uint64 // position among this direction's requests, for SES-12
+	// bind remembers what a bind request asked for.
+	bindSystemID string
+}
+
+// session is what the analyzer knows about one connection.
+type session struct {
+	stream   int
+	version  decode.Version // 0 until a bind says
+	esmeDir  int            // 0 or 1: which direction the ESME sends; -1 unknown
+	state    bindState
+	seenAny  bool
+	systemID string
+	mode     string // "transmitter", "receiver", "transceiver"
+	pending  [2]map[uint32]*pending
+	sent     [2]uint64 // requests sent per direction
+	window   [2]int    // peak outstanding requests per direction
+}
+
+func addIssue(p *decode.PDU, sev decode.Severity, code decode.Code, field string, off int, format string, args ...any) {
+	p.AddIssue(sev, code, field, off, format, args...)
+}
+
+func newSession(stream int) *session {
+	return &session{stream: stream, esmeDir: -1,
+		pending: [2]map[uint32]*pending{{}, {}}}
+}
+
+// respMatch is what matching a response found.
+type respMatch struct {
+	req     *pending
+	latency time.Duration
+}
+
+// sessionLimits bound the analyzer's memory.
+type sessionLimits struct {
+	maxPending int           // outstanding requests per direction
+	horizon    time.Duration // a request unanswered this long (capture time) is given up
+	window     int           // SES-13 threshold
+}
+
+// roleOf says which side must send a command (ref §2.2): 1 ESME, 2 SMSC, 0 either.
+func roleOf(c *decode.Command) int {
+	switch c.By {
+	case decode.ByESME:
+		return 1
+	case decode.BySMSC:
+		return 2
+	}
+	return 0
+}
+
+// learnRoles fixes which direction is the ESME from a PDU only one side
+// may send, and reports a PDU sent by the wrong side (SES-06).
+func (s *session) learnRoles(p *decode.PDU, dir int) {
+	if p.Cmd == nil {
+		return
+	}
+	role := roleOf(p.Cmd)
+	if role == 0 {
+		return
+	}
+	esmeDir := dir
+	if role == 2 {
+		esmeDir = 1 - dir
+	}
+	switch {
+	case s.esmeDir < 0:
+		s.esmeDir = esmeDir
+	case s.esmeDir != esmeDir:
+		who := "SMSC"
+		if role == 1 {
+			who = "ESME"
+		}
+		addIssue(p, decode.SevError, decode.CodeWrongSender, "command_id", 4, "%s is sent by the %s, but this side sent %s before",
+			p.Cmd.Name, who, map[bool]string{true: "ESME PDUs", false: "SMSC PDUs"}[s.esmeDir == dir])
+	}
+}
+
+// versionFromBind updates the session version (ref §3.8.1): the ESME's
+// interface_version, then the lower of it and the SMSC's sc_interface_version.
+func (s *session) versionFromBind(p *decode.PDU) {
+	switch p.ID {
+	case decode.BindTransmitter, decode.BindReceiver, decode.BindTransceiver:
+		if v, ok := p.Int(decode.FieldInterfaceVersion); ok {
+			s.version = decode.Version(v).Normalize()
+		}
+	case decode.BindTransmitterResp, decode.BindReceiverResp, decode.BindTransceiverResp:
+		if t, ok := p.TLV(decode.TagSCInterfaceVersion); ok && len(t.Value) == 1 {
+			sc := decode.Version(t.Value[0]).Normalize()
+			if s.version == 0 || sc < s.version {
+				s.version = sc
+			}
+		}
+	}
+}
+
+// request checks a request against the session state and remembers it.
+func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits) *pending {
+	s.checkState(p, dir)
+	if p.Cmd != nil && p.Cmd.NoResponse {
+		if p.ID == decode.Outbind && (s.state == stateOpen || s.state == stateUnknown) {
+			s.state = stateOutbound
+		}
+		return nil
+	}
+	tab := s.pending[dir]
+	if old, dup := tab[p.Seq]; dup {
+		addIssue(p, decode.SevWarning, decode.CodeDuplicateSeq, "sequence_number", 12,
+			"sequence_number %d is already outstanding (%s, frame %d)", p.Seq, decode.CommandName(old.id), old.frame)
+	}
+	if len(tab) >= lim.maxPending {
+		return nil // counted by the caller as an eviction
+	}
+	s.sent[dir]++
+	pr := &pending{id: p.ID, seq: p.Seq, time: m.Time, frame: m.Frame, order: s.sent[dir]}
+	tab[p.Seq] = pr
+	if n := len(tab); n > s.window[dir] {
+		s.window[dir] = n
+	}
+	if len(tab) > lim.window {
+		addIssue(p, decode.SevInfo, decode.CodeWindowExceeded, "", 0, "%d requests outstanding in this direction (guideline %d)", len(tab), lim.window)
+	}
+	return pr
+}
+
+// response matches a response with the request it answers (ref §12.2).
+func (s *session) response(p *decode.PDU, m *Meta, dir int) respMatch {
+	tab := s.pending[1-dir]
+	req, ok := tab[p.Seq]
+	if !ok {
+		if p.Cmd == nil || p.ID != decode.GenericNack || p.Seq != 0 {
+			addIssue(p, decode.SevError, decode.CodeNoMatchingReq, "sequence_number", 12,
+				"no outstanding request with sequence_number %d from the other side", p.Seq)
+		}
+		return respMatch{}
+	}
+	delete(tab, p.Seq)
+	if p.ID != decode.GenericNack && req.id|decode.RespBit != p.ID {
+		addIssue(p, decode.SevError, decode.CodeRespIDMismatch, "command_id", 4,
+			"answers %s (frame %d) with %s", decode.CommandName(req.id), req.frame, p.Name())
+	}
+	for _, other := range tab {
+		if other.order < req.order {
+			addIssue(p, decode.SevInfo, decode.CodeOutOfOrderResp, "sequence_number", 12,
+				"answered before the earlier request %d (frame %d)", other.seq, other.frame)
+			break
+		}
+	}
+	s.afterResponse(p, req)
+	return respMatch{req: req, latency: m.Time.Sub(req.time)}
+}
+
+// afterResponse moves the state machine on answered binds and unbinds.
+func (s *session) afterResponse(p *decode.PDU, req *pending) {
+	ok := p.Status == 0 && p.ID != decode.GenericNack
+	switch req.id {
+	case decode.BindTransmitter, decode.BindReceiver, decode.BindTransceiver:
+		if !ok {
+			if s.state == stateUnknown {
+				s.state = stateOpen
+			}
+			return
+		}
+		s.systemID = req.bindSystemID
+		switch req.id {
+		case decode.BindTransmitter:
+			s.state, s.mode = stateBoundTX, "transmitter"
+		case decode.BindReceiver:
+			s.state, s.mode = stateBoundRX, "receiver"
+		default:
+			s.state, s.mode = stateBoundTRX, "transceiver"
+		}
+	case decode.Unbind:
+		s.state = stateUnbound
+	case decode.EnquireLink:
+		if p.Status != 0 && p.ID == decode.EnquireLinkResp {
+			addIssue(p, decode.SevWarning, decode.CodeEnquireStatus, "command_status", 8, "enquire_link_resp with %s", decode.Status(p.Status))
+		}
+	}
+}
+
+// checkState applies ref §11.3 to a request (SES-07…SES-11).
+func (s *session) checkState(p *decode.PDU, dir int) {
+	if p.Cmd == nil {
+		return
+	}
+	isBind := p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver || p.ID == decode.BindTransceiver
+	if !s.seenAny {
+		s.seenAny = true
+		if isBind || p.ID == decode.Outbind {
+			s.state = stateOpen
+		}
+	}
+	switch s.state {
+	case stateUnknown:
+		return
+	case stateUnbound:
+		addIssue(p, decode.SevWarning, decode.CodeAfterUnbind, "command_id", 4, "%s after the session was unbound", p.Cmd.Name)
+		return
+	}
+	bound := s.state == stateBoundTX || s.state == stateBoundRX || s.state == stateBoundTRX
+	switch {
+	case isBind:
+		if bound {
+			addIssue(p, decode.SevWarning, decode.CodeAlreadyBound, "command_id", 4, "bind on a session already %s", s.state)
+		}
+	case p.ID == decode.EnquireLink:
+		if !bound && s.version != decode.V50 {
+			addIssue(p, decode.SevInfo, decode.CodeUnboundKeepalive, "command_id", 4, "enquire_link before bind (legal only in SMPP 5.0)")
+		}
+	case p.ID == decode.Outbind:
+	case p.ID == decode.Unbind:
+		if !bound {
+			addIssue(p, decode.SevError, decode.CodeWrongState, "command_id", 4, "unbind while %s", s.state)
+		}
+	default:
+		if !bound {
+			addIssue(p, decode.SevError, decode.CodeWrongState, "command_id", 4, "%s while %s (peer should answer ESME_RINVBNDSTS)", p.Cmd.Name, s.state)
+			return
+		}
+		s.checkBoundMode(p, dir)
+	}
+}
+
+// checkBoundMode checks a request against the bind mode (ref §11.3).
+func (s *session) checkBoundMode(p *decode.PDU, dir int) {
+	fromESME := s.esmeDir == dir
+	var allowed bool
+	switch p.ID {
+	case decode.SubmitSM, decode.SubmitMulti, decode.QuerySM, decode.CancelSM, decode.ReplaceSM,
+		decode.BroadcastSM, decode.QueryBroadcastSM, decode.CancelBroadcastSM:
+		allowed = s.state != stateBoundRX
+		if allowed && p.ID == decode.ReplaceSM && s.state == stateBoundTRX && s.version == decode.V34 {
+			addIssue(p, decode.SevInfo, decode.CodeReplaceOnTRX, "command_id", 4, "replace_sm on a transceiver: v3.4's table lists BOUND_TX only")
+		}
+	case decode.DeliverSM, decode.AlertNotification:
+		allowed = s.state != stateBoundTX
+	case decode.DataSM:
+		allowed = s.version != decode.V50 || s.state == stateBoundTRX ||
+			(s.state == stateBoundTX && fromESME) || (s.state == stateBoundRX && !fromESME)
+	default:
+		allowed = true
+	}
+	if !allowed {
+		addIssue(p, decode.SevError, decode.CodeWrongState, "command_id", 4, "%s on a session bound as %s", p.Cmd.Name, s.mode)
+	}
+}
