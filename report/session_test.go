@@ -1,0 +1,110 @@
+package report
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"smppdump.dev/smppdump/decode"
+)
+
+// step is one PDU of a session script: who sends it and what.
+type step struct {
+	fromESME bool
+	p        *decode.PDU
+}
+
+func esme(p *decode.PDU) step { return step{true, p} }
+func smsc(p *decode.PDU) step { return step{false, p} }
+
+func bindTRX(seq uint32) *decode.PDU {
+	return decode.New(decode.BindTransceiver, 0, seq).SetString(decode.FieldSystemID, "acme").SetInt(decode.FieldInterfaceVersion, 0x34)
+}
+func bindRX(seq uint32) *decode.PDU {
+	return decode.New(decode.BindReceiver, 0, seq).SetString(decode.FieldSystemID, "acme").SetInt(decode.FieldInterfaceVersion, 0x34)
+}
+func resp(id decode.CommandID, st decode.Status, seq uint32) *decode.PDU {
+	p := decode.New(id, st, seq)
+	if st != 0 {
+		p.Values = p.Values[:0]
+	}
+	return p
+}
+func submit(seq uint32) *decode.PDU {
+	return decode.New(decode.SubmitSM, 0, seq).SetString(decode.FieldDestinationAddr, "4471").SetString(decode.FieldShortMessage, "x")
+}
+func deliver(seq uint32) *decode.PDU {
+	return decode.New(decode.DeliverSM, 0, seq).SetString(decode.FieldDestinationAddr, "4471").SetString(decode.FieldShortMessage, "x")
+}
+
+// capture records the issues of every PDU written.
+type capture struct{ issues [][]decode.Code }
+
+func (c *capture) PDU(r *PDURecord) error {
+	var codes []decode.Code
+	for _, is := range r.PDU.Issues {
+		codes = append(codes, is.Code)
+	}
+	c.issues = append(c.issues, codes)
+	return nil
+}
+func (c *capture) Gap(*GapRecord) error   { return nil }
+func (c *capture) Summary(*Summary) error { return nil }
+func (c *capture) Close() error           { return nil }
+
+func TestSessionChecks(t *testing.T) {
+	bound := []step{esme(bindTRX(1)), smsc(resp(decode.BindTransceiverResp, 0, 1))}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+		want  decode.Code // raised on the last step
+	}{
+		{"SES-01 response without request", append(bound, smsc(resp(decode.SubmitSMResp, 0, 9))), decode.CodeNoMatchingReq},
+		{"SES-02 response id mismatch", append(bound, esme(submit(2)), smsc(resp(decode.QuerySMResp, 0, 2))), decode.CodeRespIDMismatch},
+		{"SES-03 duplicate outstanding seq", append(bound, esme(submit(2)), esme(submit(2))), decode.CodeDuplicateSeq},
+		{"SES-06 deliver_sm from the ESME", append(bound, esme(deliver(3))), decode.CodeWrongSender},
+		{"SES-07 submit before bind", []step{esme(bindTRX(1)), esme(submit(2))}, decode.CodeWrongState},
+		{"SES-07 submit on a receiver", []step{esme(bindRX(1)), smsc(resp(decode.BindReceiverResp, 0, 1)), esme(submit(2))}, decode.CodeWrongState},
+		{"SES-08 enquire_link before bind on v3.4", []step{esme(bindTRX(1)), esme(decode.New(decode.EnquireLink, 0, 2))}, decode.CodeUnboundKeepalive},
+		{"SES-09 bind when bound", append(bound, esme(bindTRX(2))), decode.CodeAlreadyBound},
+		{"SES-10 traffic after unbind", append(bound, esme(decode.New(decode.Unbind, 0, 2)), smsc(resp(decode.UnbindResp, 0, 2)), esme(submit(3))), decode.CodeAfterUnbind},
+		{"SES-12 out-of-order responses", append(bound, esme(submit(2)), esme(submit(3)), smsc(resp(decode.SubmitSMResp, 0, 3))), decode.CodeOutOfOrderResp},
+		{"SES-15 enquire_link_resp with an error", append(bound, esme(decode.New(decode.EnquireLink, 0, 2)), smsc(resp(decode.EnquireLinkResp, 8, 2))), decode.CodeEnquireStatus},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &capture{}
+			a := NewAnalyzer(c)
+			for i, s := range tc.steps {
+				raw, err := s.p.Marshal()
+				require.NoError(t, err)
+				m := meta(i+1, 0, s.fromESME)
+				require.NoError(t, a.PDU(m, raw))
+			}
+			last := c.issues[len(c.issues)-1]
+			require.Contains(t, last, tc.want)
+			for _, earlier := range c.issues[:len(c.issues)-1] {
+				require.NotContains(t, earlier, tc.want, "raised too early")
+			}
+		})
+	}
+}
+
+func TestSessionCleanExchangeRaisesNothing(t *testing.T) {
+	c := &capture{}
+	a := NewAnalyzer(c)
+	steps := []step{esme(bindTRX(1)), smsc(resp(decode.BindTransceiverResp, 0, 1)),
+		esme(submit(2)), smsc(resp(decode.SubmitSMResp, 0, 2).SetString(decode.FieldMessageID, "abc")),
+		smsc(deliver(1)), esme(resp(decode.DeliverSMResp, 0, 1)),
+		esme(decode.New(decode.EnquireLink, 0, 3)), smsc(resp(decode.EnquireLinkResp, 0, 3)),
+		esme(decode.New(decode.Unbind, 0, 4)), smsc(resp(decode.UnbindResp, 0, 4))}
+	for i, s := range steps {
+		raw, err := s.p.Marshal()
+		require.NoError(t, err)
+		require.NoError(t, a.PDU(meta(i+1, 0, s.fromESME), raw))
+	}
+	for i, is := range c.issues {
+		require.Empty(t, is, "step %d", i)
+	}
+	require.Equal(t, int64(0), a.counts.unansweredN)
+	require.NoError(t, a.Finish(nil))
+}
