@@ -2,6 +2,7 @@ package report
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"smppdump.dev/smppdump/decode"
@@ -17,6 +18,8 @@ type Analyzer struct {
 	limits      sessionLimits
 	sessions    map[int]*session
 	counts      counters
+	corr        *correlator
+	binds       bindTable
 	pdu         decode.PDU // reused for every PDU
 	rec         PDURecord
 	sinceSweep  int
@@ -64,7 +67,7 @@ func Window(n int) AnalyzerOption {
 
 // NewAnalyzer returns an Analyzer writing to w.
 func NewAnalyzer(w Writer, opts ...AnalyzerOption) *Analyzer {
-	a := &Analyzer{w: w, sessions: map[int]*session{}, counts: newCounters(),
+	a := &Analyzer{w: w, sessions: map[int]*session{}, counts: newCounters(), corr: newCorrelator(), binds: newBindTable(),
 		limits: sessionLimits{maxPending: 100000, horizon: 5 * time.Minute, window: 10}}
 	for _, fn := range opts {
 		fn(a)
@@ -90,19 +93,7 @@ func (a *Analyzer) PDU(m Meta, raw []byte) error {
 	a.rec = PDURecord{Meta: m, PDU: p}
 	dir := dirIndex(m.Dir)
 	if p.Cmd != nil {
-		s.learnRoles(p, dir)
-		if p.ID.IsResponse() {
-			if rm := s.response(p, &m, dir); rm.req != nil {
-				a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = rm.latency, true, rm.req.frame
-			}
-		} else if pr := s.request(p, &m, dir, a.limits); pr != nil {
-			if p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver || p.ID == decode.BindTransceiver {
-				pr.bindSystemID = p.Str(decode.FieldSystemID)
-			}
-		} else if !p.Cmd.NoResponse {
-			a.counts.evicted++
-		}
-		s.versionFromBind(p)
+		a.follow(s, p, &m, dir)
 	}
 	if !a.showSecrets && (p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver ||
 		p.ID == decode.BindTransceiver || p.ID == decode.Outbind) {
@@ -119,6 +110,65 @@ func (a *Analyzer) PDU(m Meta, raw []byte) error {
 		a.sweep(a.now.Add(-a.limits.horizon))
 	}
 	return a.w.PDU(&a.rec)
+}
+
+// follow runs one PDU through its session, the message correlation and
+// the bind statistics.
+func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) {
+	s.learnRoles(p, dir)
+	if p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver || p.ID == decode.BindTransceiver {
+		s.bindAsked = p.Str(decode.FieldSystemID)
+	}
+	b := a.binds.get(bindName(s))
+	b.pdu(m.Time, m.Stream)
+	fromESME := s.esmeDir == dir || (s.esmeDir < 0 && dir == 0)
+	if p.ID.IsResponse() {
+		rm := s.response(p, m, dir)
+		if rm.req != nil {
+			a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = rm.latency, true, rm.req.frame
+			if part := rm.req.part; part != nil {
+				a.corr.response(part, p, m, rm.latency)
+				pb := a.binds.get(part.msg.bindKey)
+				pb.resp.add(rm.latency)
+				a.binds.resp.add(rm.latency)
+				if p.Status == 0 && p.ID != decode.GenericNack {
+					pb.accepted++
+				} else {
+					pb.errors[decode.Status(p.Status)]++
+				}
+			}
+		}
+		if s.bindChanged {
+			s.bindChanged = false
+			a.binds.get(bindName(s)).modes[s.mode] = true
+		}
+	} else {
+		pr := s.request(p, m, dir, a.limits)
+		if pr == nil && !p.Cmd.NoResponse {
+			a.counts.evicted++
+		}
+		switch {
+		case p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver || p.ID == decode.BindTransceiver:
+			if pr != nil {
+				pr.bindSystemID = p.Str(decode.FieldSystemID)
+			}
+		case isSubmit(p, fromESME):
+			part := a.corr.submit(p, m, s.systemID)
+			part.msg.bindKey = bindName(s)
+			b.submits++
+			if pr != nil {
+				pr.part = part
+			}
+		case p.ID == decode.DeliverSM || p.ID == decode.DataSM:
+			if t := p.MessageType(); t != 0 {
+				a.corr.receipt(p, m)
+			}
+		}
+		for i := range s.window {
+			b.window = max(b.window, s.window[i])
+		}
+	}
+	s.versionFromBind(p)
 }
 
 // sweep gives up on requests older than cutoff: they count as unanswered.
@@ -159,9 +209,55 @@ func (a *Analyzer) Finish(capture []Counter) error {
 			}
 		}
 	}
-	err := a.w.Summary(a.counts.summary(capture))
+	a.corr.finish()
+	recs := a.corr.records()
+	var err error
+	for i := range recs {
+		if err = a.w.Message(&recs[i]); err != nil {
+			break
+		}
+	}
+	sum := a.counts.summary(capture)
+	a.fillSummary(sum, recs)
+	if err == nil {
+		err = a.w.Summary(sum)
+	}
 	if cerr := a.w.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// fillSummary adds the correlation figures: receipts matched, orphaned and
+// missing, latencies, and the per-bind rows.
+func (a *Analyzer) fillSummary(sum *Summary, recs []MessageRecord) {
+	for _, m := range a.corr.messages {
+		b := a.binds.get(m.bindKey)
+		for _, p := range m.parts {
+			for _, h := range p.receipts {
+				b.dlr.add(h.latency)
+				a.binds.dlr.add(h.latency)
+				outcome := h.stat
+				if outcome == "" {
+					outcome = "(no stat)"
+				}
+				if h.err != "" && strings.Trim(h.err, "0") != "" {
+					outcome += " err:" + h.err
+				}
+				b.outcomes[outcome]++
+				sum.ReceiptsMatched++
+			}
+		}
+	}
+	for i := range recs {
+		sum.Messages++
+		if recs[i].Missing() {
+			sum.ReceiptsMissing++
+		}
+	}
+	sum.ReceiptsOrphan = a.corr.orphans
+	sum.ReceiptsUnsolicited = a.corr.unsolicited
+	sum.RespLatency = summarize(&a.binds.resp)
+	sum.ReceiptLatency = summarize(&a.binds.dlr)
+	sum.Binds = a.binds.rowsSorted()
 }

@@ -313,6 +313,50 @@ func (w *jsonWriter) Summary(s *Summary) error {
 		j.close('}')
 	}
 	j.close('}')
+	j.int("messages", s.Messages)
+	j.int("receipts_matched", s.ReceiptsMatched)
+	j.int("receipts_orphan", s.ReceiptsOrphan)
+	j.int("receipts_missing", s.ReceiptsMissing)
+	j.int("receipts_unsolicited", s.ReceiptsUnsolicited)
+	appendLatency(&w.j, "submit_resp_latency", s.RespLatency)
+	appendLatency(&w.j, "submit_receipt_latency", s.ReceiptLatency)
+	j.key("binds")
+	j.open('[')
+	for _, b := range s.Binds {
+		j.elem()
+		j.open('{')
+		j.str("system_id", b.SystemID)
+		j.key("modes")
+		j.open('[')
+		for _, m := range b.Modes {
+			j.elem()
+			j.b = appendJSONString(j.b, m)
+		}
+		j.close(']')
+		j.int("connections", int64(b.Connections))
+		j.int("pdus", b.PDUs)
+		j.int("submits", b.Submits)
+		j.int("accepted", b.Accepted)
+		j.key("errors")
+		j.open('{')
+		for _, e := range b.Errors {
+			j.int(e.Name, e.Count)
+		}
+		j.close('}')
+		appendLatency(j, "submit_resp_latency", b.Resp)
+		appendLatency(j, "submit_receipt_latency", b.Receipt)
+		j.key("receipt_outcomes")
+		j.open('{')
+		for _, o := range b.Outcomes {
+			j.int(o.Name, o.Count)
+		}
+		j.close('}')
+		j.int("max_window", int64(b.MaxWindow))
+		j.float("mean_tps", float64(int64(b.MeanTPS*1000))/1000)
+		j.int("peak_tps", b.PeakTPS)
+		j.close('}')
+	}
+	j.close(']')
 	j.int("requests_unanswered", s.RequestsUnanswered)
 	j.int("requests_untracked", s.RequestsUntracked)
 	j.int("gaps", s.Gaps)
@@ -328,3 +372,75 @@ func (w *jsonWriter) Summary(s *Summary) error {
 }
 
 func (w *jsonWriter) Close() error { return w.ew.err }
+
+func (w *jsonWriter) Message(r *MessageRecord) error {
+	if !w.o.pdus {
+		return w.ew.err
+	}
+	j := &w.j
+	j.b = j.b[:0]
+	j.first = j.first[:0]
+	j.open('{')
+	j.str("type", "message")
+	j.str("message_id", r.MessageID)
+	j.key("message_ids")
+	j.open('[')
+	for _, id := range r.MessageIDs {
+		j.elem()
+		j.b = appendJSONString(j.b, id)
+	}
+	j.close(']')
+	j.str("command", r.Command)
+	j.int("stream", int64(r.Stream))
+	j.uint("seq", uint64(r.Seq))
+	j.int("submit_frame", int64(r.SubmitFrame))
+	j.key("submit_time")
+	j.b = append(j.b, '"')
+	j.b = r.SubmitTime.UTC().AppendFormat(j.b, time.RFC3339Nano)
+	j.b = append(j.b, '"')
+	j.str("system_id", r.SystemID)
+	j.str("source_addr", r.SourceAddr)
+	j.str("destination_addr", r.DestAddr)
+	j.str("text", r.Text)
+	if r.HasResp {
+		j.uint("resp_status", uint64(r.RespStatus))
+		j.str("resp_status_name", r.RespStatus.String())
+		j.float("resp_latency_ms", millis(r.RespLatency))
+	} else {
+		j.null("resp_status")
+		j.null("resp_status_name")
+		j.null("resp_latency_ms")
+	}
+	j.boolean("receipt_requested", r.ReceiptRequested)
+	if r.HasReceipt {
+		j.str("receipt_stat", r.ReceiptStat)
+		j.str("receipt_err", r.ReceiptErr)
+		j.float("receipt_latency_ms", millis(r.ReceiptLatency))
+		j.str("match", string(r.Match))
+	} else {
+		j.null("receipt_stat")
+		j.null("receipt_err")
+		j.null("receipt_latency_ms")
+		j.null("match")
+	}
+	j.int("receipts", int64(r.Receipts))
+	j.int("interim", int64(r.Interim))
+	j.int("parts", int64(r.Parts))
+	j.int("parts_seen", int64(r.PartsSeen))
+	j.int("duplicate_parts", int64(r.DuplicateParts))
+	j.close('}')
+	return w.emit()
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func appendLatency(j *jsonObj, k string, l LatencySummary) {
+	j.key(k)
+	j.open('{')
+	j.uint("count", l.Count)
+	j.float("p50_ms", millis(l.P50))
+	j.float("p90_ms", millis(l.P90))
+	j.float("p99_ms", millis(l.P99))
+	j.float("max_ms", millis(l.Max))
+	j.close('}')
+}

@@ -107,7 +107,7 @@ func TestShowSecrets(t *testing.T) {
 func TestJSONLines(t *testing.T) {
 	out := runAll(t, FormatJSON, nil)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	require.Len(t, lines, 10) // 8 PDUs, a gap, the summary
+	require.Len(t, lines, 12) // 8 PDUs, a gap, 2 messages, the summary
 	var recs []map[string]any
 	for _, l := range lines {
 		var m map[string]any
@@ -146,10 +146,29 @@ func TestJSONLines(t *testing.T) {
 	gap := recs[8]
 	require.Equal(t, map[string]any{"type": "gap", "frame": float64(9), "time": "2026-03-02T09:00:00.132456Z", "stream": float64(0),
 		"src": "10.0.0.1:2775", "dst": "10.0.0.10:40001", "dir": "s>c", "bytes": float64(42), "reason": "loss"}, gap)
-	sum := recs[9]
+	msg := recs[9]
+	require.Equal(t, "message", msg["type"])
+	require.Equal(t, "1a2b3c", msg["message_id"])
+	require.Equal(t, "DELIVRD", msg["receipt_stat"])
+	require.Equal(t, "exact", msg["match"])
+	require.Equal(t, float64(4), msg["receipt_latency_ms"])
+	require.Equal(t, float64(1), msg["receipts"])
+	throttledMsg := recs[10]
+	require.Equal(t, "ESME_RTHROTTLED", throttledMsg["resp_status_name"])
+	require.Nil(t, throttledMsg["receipt_stat"])
+	sum := recs[11]
 	require.Equal(t, "summary", sum["type"])
 	require.Equal(t, float64(8), sum["pdus"])
 	require.Equal(t, float64(2), sum["requests_unanswered"]) // the receipt and the bad enquire_link
+	require.Equal(t, float64(1), sum["receipts_matched"])
+	binds := sum["binds"].([]any)
+	require.Len(t, binds, 1)
+	acme := binds[0].(map[string]any)
+	require.Equal(t, "acme", acme["system_id"])
+	require.Equal(t, float64(2), acme["submits"])
+	require.Equal(t, float64(1), acme["accepted"])
+	require.Equal(t, map[string]any{"ESME_RTHROTTLED": float64(1)}, acme["errors"])
+	require.Equal(t, map[string]any{"DELIVRD": float64(1)}, acme["receipt_outcomes"])
 	require.Equal(t, map[string]any{"bind_transceiver": float64(1), "bind_transceiver_resp": float64(1), "submit_sm": float64(2),
 		"submit_sm_resp": float64(2), "deliver_sm": float64(1), "enquire_link": float64(1)}, sum["commands"])
 	require.Equal(t, map[string]any{"ESME_ROK": float64(2), "ESME_RTHROTTLED": float64(1)}, sum["statuses"])

@@ -38,6 +38,7 @@ type pending struct {
 	time  time.Time
 	frame int
 	order uint64 // position among this direction's requests, for SES-12
+	part  *msgPart
 	// bind remembers what a bind request asked for.
 	bindSystemID string
 }
@@ -51,9 +52,14 @@ type session struct {
 	seenAny  bool
 	systemID string
 	mode     string // "transmitter", "receiver", "transceiver"
-	pending  [2]map[uint32]*pending
-	sent     [2]uint64 // requests sent per direction
-	window   [2]int    // peak outstanding requests per direction
+	// bindAsked is the system_id of the latest bind request.
+	bindAsked string
+	// bindChanged is set when a bind succeeded, so the analyzer can record
+	// the bind mode.
+	bindChanged bool
+	pending     [2]map[uint32]*pending
+	sent        [2]uint64 // requests sent per direction
+	window      [2]int    // peak outstanding requests per direction
 }
 
 func addIssue(p *decode.PDU, sev decode.Severity, code decode.Code, field string, off int, format string, args ...any) {
@@ -202,6 +208,7 @@ func (s *session) afterResponse(p *decode.PDU, req *pending) {
 			return
 		}
 		s.systemID = req.bindSystemID
+		s.bindChanged = true
 		switch req.id {
 		case decode.BindTransmitter:
 			s.state, s.mode = stateBoundTX, "transmitter"

@@ -108,3 +108,5 @@ func TestSessionCleanExchangeRaisesNothing(t *testing.T) {
 	require.Equal(t, int64(0), a.counts.unansweredN)
 	require.NoError(t, a.Finish(nil))
 }
+
+func (c *capture) Message(*MessageRecord) error { return nil }

@@ -33,6 +33,15 @@ type Summary struct {
 	// RequestsUntracked those not followed because of MaxPending.
 	RequestsUnanswered int64
 	RequestsUntracked  int64
+	// Message correlation (see MessageRecord).
+	Messages            int64
+	ReceiptsMatched     int64 // final receipts matched to a submit
+	ReceiptsOrphan      int64 // final receipts matching no submit
+	ReceiptsMissing     int64 // messages that asked for a receipt and got none (for some part)
+	ReceiptsUnsolicited int64 // receipts for messages that asked for none
+	RespLatency         LatencySummary
+	ReceiptLatency      LatencySummary
+	Binds               []BindRow
 	// Capture holds the capture front end's counters (packets, bytes, ...).
 	Capture []Counter
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/olekukonko/tablewriter"
 )
@@ -28,6 +30,11 @@ func writeSummaryTables(w io.Writer, s *Summary) error {
 			rows = append(rows, []string{c.Name, fmt.Sprintf("0x%08x", c.Code), strconv.FormatInt(c.Count, 10)})
 		}
 		if err := renderTable(w, []string{"response status", "command_status", "responses"}, rows); err != nil {
+			return err
+		}
+	}
+	if len(s.Binds) > 0 {
+		if err := writeBindTable(w, s); err != nil {
 			return err
 		}
 	}
@@ -60,4 +67,58 @@ func renderTable(w io.Writer, header []string, rows [][]string) error {
 		return fmt.Errorf("report: table: %w", err)
 	}
 	return nil
+}
+
+// writeBindTable prints one row per bind: traffic, acceptance, latencies,
+// receipt outcomes, window and throughput.
+func writeBindTable(w io.Writer, s *Summary) error {
+	fmt.Fprintf(w, "%d messages; receipts: %d matched, %d orphan, %d missing", s.Messages, s.ReceiptsMatched, s.ReceiptsOrphan, s.ReceiptsMissing)
+	if s.ReceiptsUnsolicited > 0 {
+		fmt.Fprintf(w, ", %d unsolicited", s.ReceiptsUnsolicited)
+	}
+	fmt.Fprintf(w, "; requests unanswered: %d\n", s.RequestsUnanswered)
+	rows := make([][]string, 0, len(s.Binds))
+	for _, b := range s.Binds {
+		acc := "-"
+		if b.Submits > 0 {
+			acc = strconv.FormatFloat(100*float64(b.Accepted)/float64(b.Submits), 'f', 1, 64) + "%"
+		}
+		errs := ""
+		for i, e := range b.Errors {
+			if i == 3 {
+				errs += " …"
+				break
+			}
+			if i > 0 {
+				errs += " "
+			}
+			errs += fmt.Sprintf("%s×%d", e.Name, e.Count)
+		}
+		outs := ""
+		for i, o := range b.Outcomes {
+			if i == 4 {
+				outs += " …"
+				break
+			}
+			if i > 0 {
+				outs += " "
+			}
+			outs += fmt.Sprintf("%s×%d", o.Name, o.Count)
+		}
+		rows = append(rows, []string{b.SystemID, strings.Join(b.Modes, ","), strconv.Itoa(b.Connections),
+			strconv.FormatInt(b.Submits, 10), acc, errs, latencyCell(b.Resp), latencyCell(b.Receipt), outs,
+			strconv.Itoa(b.MaxWindow), fmt.Sprintf("%.1f/%d", b.MeanTPS, b.PeakTPS)})
+	}
+	return renderTable(w, []string{"bind", "modes", "conns", "submits", "accepted", "errors",
+		"submit→resp p50/p90/p99/max", "submit→receipt p50/p90/p99/max", "receipts", "max window", "tps mean/peak"}, rows)
+}
+
+func latencyCell(l LatencySummary) string {
+	if l.Count == 0 {
+		return "-"
+	}
+	if l.Max >= 10*time.Second || l.P50 >= time.Second {
+		return fmt.Sprintf("%.1f/%.1f/%.1f/%.1f s", l.P50.Seconds(), l.P90.Seconds(), l.P99.Seconds(), l.Max.Seconds())
+	}
+	return fmt.Sprintf("%.1f/%.1f/%.1f/%.1f ms", millis(l.P50), millis(l.P90), millis(l.P99), millis(l.Max))
 }

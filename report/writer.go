@@ -12,6 +12,8 @@ import (
 type Writer interface {
 	PDU(*PDURecord) error
 	Gap(*GapRecord) error
+	// Message is called for every submitted message at the end of a run.
+	Message(*MessageRecord) error
 	Summary(*Summary) error
 	// Close flushes buffered output.
 	Close() error

@@ -1,0 +1,111 @@
+package report
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"smppdump.dev/smppdump/decode"
+)
+
+// MessageRecord tells the story of one submitted short message, its parts
+// grouped (design.md "message" record).
+type MessageRecord struct {
+	MessageID   string   // the first part's message_id
+	MessageIDs  []string // every part's, in part order ("" where unknown)
+	Command     string
+	Stream      int
+	Seq         uint32
+	SubmitFrame int
+	SubmitTime  time.Time
+	SystemID    string
+	SourceAddr  string
+	DestAddr    string
+	Text        string // the whole text, parts joined in order ("…" for a missing part)
+	// The response: HasResp false when none was seen. RespStatus is the
+	// first error status among the parts, else ESME_ROK.
+	HasResp     bool
+	RespStatus  decode.Status
+	RespLatency time.Duration // the slowest part's
+	// The final receipt(s).
+	ReceiptRequested bool
+	Receipts         int    // final receipts matched, all parts together
+	ReceiptStat      string // of the last final receipt ("" when none)
+	ReceiptErr       string
+	ReceiptLatency   time.Duration // submit of the first part to the last part's receipt
+	HasReceipt       bool
+	Match            decode.MatchRule // rule that matched the receipt(s); the loosest used
+	Interim          int              // intermediate notifications and SME acks
+	Parts            int              // parts announced
+	PartsSeen        int              // distinct parts seen
+	DuplicateParts   int
+}
+
+// records builds the message records in submit order.
+func (c *correlator) records() []MessageRecord {
+	out := make([]MessageRecord, 0, len(c.messages))
+	for _, m := range c.messages {
+		out = append(out, m.record())
+	}
+	return out
+}
+
+func (m *message) record() MessageRecord {
+	parts := append([]*msgPart(nil), m.parts...)
+	sort.SliceStable(parts, func(i, j int) bool { return parts[i].partNo < parts[j].partNo })
+	first := m.parts[0]
+	r := MessageRecord{Command: m.command, Stream: first.stream, Seq: first.seq, SubmitFrame: first.frame,
+		SubmitTime: first.time, SystemID: m.systemID, SourceAddr: m.src, DestAddr: m.dst,
+		ReceiptRequested: m.wantsReceipt(), Parts: m.total, PartsSeen: len(m.seen), DuplicateParts: m.dupParts}
+	var text strings.Builder
+	next := 1
+	var lastReceipt time.Time
+	for _, p := range parts {
+		for ; next < p.partNo; next++ {
+			text.WriteString("…")
+			r.MessageIDs = append(r.MessageIDs, "")
+		}
+		if p.partNo == next {
+			text.WriteString(p.text)
+			r.MessageIDs = append(r.MessageIDs, p.messageID)
+			next++
+		}
+		if p.hasResp {
+			if !r.HasResp || (r.RespStatus == 0 && p.respStatus != 0) {
+				r.RespStatus = p.respStatus
+			}
+			r.HasResp = true
+			r.RespLatency = max(r.RespLatency, p.latency)
+		}
+		for _, h := range p.receipts {
+			r.Receipts++
+			if h.time.After(lastReceipt) || !r.HasReceipt {
+				lastReceipt = h.time
+				r.ReceiptStat, r.ReceiptErr = h.stat, h.err
+			}
+			r.HasReceipt = true
+			if ruleRank(h.rule) >= ruleRank(r.Match) || r.Match == "" {
+				r.Match = h.rule
+			}
+		}
+		r.Interim += p.interim
+	}
+	for ; next <= m.total; next++ {
+		text.WriteString("…")
+		r.MessageIDs = append(r.MessageIDs, "")
+	}
+	r.Text = text.String()
+	if len(r.MessageIDs) > 0 {
+		r.MessageID = r.MessageIDs[0]
+	}
+	if r.HasReceipt {
+		r.ReceiptLatency = lastReceipt.Sub(first.time)
+	}
+	return r
+}
+
+// Missing reports whether a receipt was asked for and every part was
+// accepted, but no final receipt came back for some part.
+func (r *MessageRecord) Missing() bool {
+	return r.ReceiptRequested && r.HasResp && r.RespStatus == 0 && r.Receipts < r.PartsSeen
+}
