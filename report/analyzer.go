@@ -188,8 +188,11 @@ func (a *Analyzer) sweep(cutoff time.Time) {
 // Gap writes a gap record and counts it.
 func (a *Analyzer) Gap(g GapRecord) error {
 	a.counts.gaps++
-	if g.Bytes > 0 {
+	switch {
+	case g.Bytes > 0:
 		a.counts.gapBytes += g.Bytes
+	case g.Bytes < 0:
+		a.counts.midStream++
 	}
 	return a.w.Gap(&g)
 }

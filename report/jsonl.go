@@ -361,6 +361,7 @@ func (w *jsonWriter) Summary(s *Summary) error {
 	j.int("requests_untracked", s.RequestsUntracked)
 	j.int("gaps", s.Gaps)
 	j.int("gap_bytes", s.GapBytes)
+	j.int("gaps_mid_stream", s.MidStream)
 	j.key("capture")
 	j.open('{')
 	for _, c := range s.Capture {

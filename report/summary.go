@@ -29,6 +29,9 @@ type Summary struct {
 	Issues   []IssueCount // by code
 	Gaps     int64
 	GapBytes int64
+	// MidStream counts gaps of unknown size where the capture started
+	// inside a connection's byte stream.
+	MidStream int64
 	// RequestsUnanswered counts requests that never got a response;
 	// RequestsUntracked those not followed because of MaxPending.
 	RequestsUnanswered int64
@@ -48,13 +51,14 @@ type Summary struct {
 
 // counters accumulates the summary's tables.
 type counters struct {
-	pdus     int64
-	commands map[decode.CommandID]int64
-	statuses map[decode.Status]int64
-	issues   map[decode.Code]*IssueCount
-	streams  map[int]struct{}
-	gaps     int64
-	gapBytes int64
+	pdus      int64
+	commands  map[decode.CommandID]int64
+	statuses  map[decode.Status]int64
+	issues    map[decode.Code]*IssueCount
+	streams   map[int]struct{}
+	gaps      int64
+	gapBytes  int64
+	midStream int64
 	// Requests never answered (SES-04) and requests not tracked because a
 	// connection had too many outstanding.
 	unansweredN int64
@@ -97,7 +101,7 @@ func (c *counters) add(r *PDURecord) {
 }
 
 func (c *counters) summary(capture []Counter) *Summary {
-	s := &Summary{PDUs: c.pdus, Streams: len(c.streams), Gaps: c.gaps, GapBytes: c.gapBytes, Capture: capture,
+	s := &Summary{PDUs: c.pdus, Streams: len(c.streams), Gaps: c.gaps, GapBytes: c.gapBytes, MidStream: c.midStream, Capture: capture,
 		RequestsUnanswered: c.unansweredN, RequestsUntracked: c.evicted}
 	for id, n := range c.commands {
 		s.Commands = append(s.Commands, NamedCount{Code: uint32(id), Name: decode.CommandName(id), Count: n})

@@ -8,20 +8,25 @@ import (
 	"time"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
 // writeSummaryTables prints the closing tables of a text run.
 func writeSummaryTables(w io.Writer, s *Summary) error {
 	fmt.Fprintf(w, "%d PDUs in %d connections", s.PDUs, s.Streams)
 	if s.Gaps > 0 {
-		fmt.Fprintf(w, ", %d gaps (%d bytes lost)", s.Gaps, s.GapBytes)
+		fmt.Fprintf(w, ", %d gaps (%d bytes lost", s.Gaps, s.GapBytes)
+		if s.MidStream > 0 {
+			fmt.Fprintf(w, "; %d where the capture starts mid-stream", s.MidStream)
+		}
+		fmt.Fprint(w, ")")
 	}
 	fmt.Fprintln(w)
 	rows := make([][]string, 0, len(s.Commands))
 	for _, c := range s.Commands {
 		rows = append(rows, []string{c.Name, fmt.Sprintf("0x%08x", c.Code), strconv.FormatInt(c.Count, 10)})
 	}
-	if err := renderTable(w, []string{"command", "command_id", "pdus"}, rows); err != nil {
+	if err := renderTable(w, []string{"command", "command_id", "PDUs"}, rows); err != nil {
 		return err
 	}
 	if len(s.Statuses) > 0 {
@@ -58,7 +63,7 @@ func writeSummaryTables(w io.Writer, s *Summary) error {
 }
 
 func renderTable(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewWriter(w)
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 	t.Header(header)
 	if err := t.Bulk(rows); err != nil {
 		return fmt.Errorf("report: table: %w", err)
@@ -78,6 +83,7 @@ func writeBindTable(w io.Writer, s *Summary) error {
 	}
 	fmt.Fprintf(w, "; requests unanswered: %d\n", s.RequestsUnanswered)
 	rows := make([][]string, 0, len(s.Binds))
+	lat := make([][]string, 0, len(s.Binds))
 	for _, b := range s.Binds {
 		acc := "-"
 		if b.Submits > 0 {
@@ -106,11 +112,13 @@ func writeBindTable(w io.Writer, s *Summary) error {
 			outs += fmt.Sprintf("%s×%d", o.Name, o.Count)
 		}
 		rows = append(rows, []string{b.SystemID, strings.Join(b.Modes, ","), strconv.Itoa(b.Connections),
-			strconv.FormatInt(b.Submits, 10), acc, errs, latencyCell(b.Resp), latencyCell(b.Receipt), outs,
-			strconv.Itoa(b.MaxWindow), fmt.Sprintf("%.1f/%d", b.MeanTPS, b.PeakTPS)})
+			strconv.FormatInt(b.Submits, 10), acc, errs, strconv.Itoa(b.MaxWindow), fmt.Sprintf("%.1f / %d", b.MeanTPS, b.PeakTPS)})
+		lat = append(lat, []string{b.SystemID, latencyCell(b.Resp), latencyCell(b.Receipt), outs})
 	}
-	return renderTable(w, []string{"bind", "modes", "conns", "submits", "accepted", "errors",
-		"submit→resp p50/p90/p99/max", "submit→receipt p50/p90/p99/max", "receipts", "max window", "tps mean/peak"}, rows)
+	if err := renderTable(w, []string{"bind", "modes", "conns", "submits", "accepted", "submit errors", "max window", "tps mean / peak"}, rows); err != nil {
+		return err
+	}
+	return renderTable(w, []string{"bind", "submit→resp p50/p90/p99/max", "submit→receipt p50/p90/p99/max", "receipts"}, lat)
 }
 
 func latencyCell(l LatencySummary) string {
