@@ -22,6 +22,7 @@ type Analyzer struct {
 	binds       bindTable
 	pdu         decode.PDU // reused for every PDU
 	rec         PDURecord
+	filter      Filter
 	sinceSweep  int
 	now         time.Time // capture time of the latest PDU
 }
@@ -64,6 +65,9 @@ func Window(n int) AnalyzerOption {
 		}
 	}
 }
+
+// WithFilter selects the PDU records written; analysis still sees every PDU.
+func WithFilter(f Filter) AnalyzerOption { return func(a *Analyzer) { a.filter = f } }
 
 // NewAnalyzer returns an Analyzer writing to w.
 func NewAnalyzer(w Writer, opts ...AnalyzerOption) *Analyzer {
@@ -109,7 +113,20 @@ func (a *Analyzer) PDU(m Meta, raw []byte) error {
 		a.sinceSweep = 0
 		a.sweep(a.now.Add(-a.limits.horizon))
 	}
+	if a.filter.active() && !a.filter.match(&a.rec, bindName(s)) {
+		return nil
+	}
 	return a.w.PDU(&a.rec)
+}
+
+// WorstSeverity returns the highest severity of any issue found so far
+// (SES-04 for unanswered requests is counted by Finish).
+func (a *Analyzer) WorstSeverity() decode.Severity {
+	var worst decode.Severity
+	for _, ic := range a.counts.issues {
+		worst = max(worst, ic.Severity)
+	}
+	return worst
 }
 
 // follow runs one PDU through its session, the message correlation and
@@ -193,6 +210,13 @@ func (a *Analyzer) Gap(g GapRecord) error {
 		a.counts.gapBytes += g.Bytes
 	case g.Bytes < 0:
 		a.counts.midStream++
+	}
+	if a.filter.active() {
+		f := a.filter
+		f.Streams = nil
+		if f.active() || (a.filter.Streams != nil && !a.filter.Streams[g.Stream]) {
+			return nil // gaps belong to no command, status or message
+		}
 	}
 	return a.w.Gap(&g)
 }

@@ -26,12 +26,12 @@ func (w *jsonWriter) PDU(r *PDURecord) error {
 	if !w.o.pdus {
 		return w.ew.err
 	}
-	w.j.b = AppendPDUJSON(w.j.b[:0], r)
+	w.j.b = appendPDUJSON(w.j.b[:0], r, &w.o)
 	return w.emit()
 }
 
-// AppendPDUJSON appends the "pdu" record of r (without a newline).
-func AppendPDUJSON(dst []byte, r *PDURecord) []byte {
+// appendPDUJSON appends the "pdu" record of r (without a newline).
+func appendPDUJSON(dst []byte, r *PDURecord, o *options) []byte {
 	j := jsonObj{b: dst}
 	p := r.PDU
 	j.open('{')
@@ -51,16 +51,19 @@ func AppendPDUJSON(dst []byte, r *PDURecord) []byte {
 		j.int("request_frame", int64(r.ReqFrame))
 	}
 	j.key("body")
-	appendBody(&j, p)
+	appendBody(&j, p, o)
 	j.key("tlvs")
-	appendTLVs(&j, p)
+	appendTLVs(&j, p, o)
 	if p.Cmd != nil && (len(p.Values) > 0) {
 		if ud, fromPayload := p.UserData(); ud != nil || p.Cmd.Field(decode.FieldShortMessage) >= 0 {
 			j.key("user_data")
-			appendUserData(&j, p, ud, fromPayload)
+			appendUserData(&j, p, ud, fromPayload, o)
 		}
 	}
 	if rc, ok := p.Receipt(); ok {
+		if o.redactText {
+			rc.Text = redactText(rc.Text, *o)
+		}
 		j.key("receipt")
 		appendReceipt(&j, rc)
 	}
@@ -99,7 +102,7 @@ func appendMeta(j *jsonObj, m *Meta) {
 }
 
 // appendBody writes the mandatory fields under their specification names.
-func appendBody(j *jsonObj, p *decode.PDU) {
+func appendBody(j *jsonObj, p *decode.PDU, o *options) {
 	j.open('{')
 	if p.Cmd != nil {
 		for i := range p.Values {
@@ -112,10 +115,18 @@ func appendBody(j *jsonObj, p *decode.PDU) {
 			case decode.KindU8, decode.KindU32:
 				j.uint(f.Name(), uint64(v.Int))
 			case decode.KindCString, decode.KindTime:
-				j.bytesStr(f.Name(), v.Bytes)
+				if isAddrField(f.ID) && o.redactAddr {
+					j.str(f.Name(), redactAddr(string(v.Bytes), *o))
+				} else {
+					j.bytesStr(f.Name(), v.Bytes)
+				}
 			case decode.KindOctets:
 				j.key(f.Name())
-				j.b = appendHexString(j.b, v.Bytes)
+				if o.redactText {
+					j.b = append(j.b, `""`...)
+				} else {
+					j.b = appendHexString(j.b, v.Bytes)
+				}
 			case decode.KindDestList:
 				j.key(f.Name())
 				j.open('[')
@@ -128,7 +139,7 @@ func appendBody(j *jsonObj, p *decode.PDU) {
 					} else {
 						j.uint("dest_addr_ton", uint64(d.TON))
 						j.uint("dest_addr_npi", uint64(d.NPI))
-						j.bytesStr("destination_addr", d.Addr)
+						j.str("destination_addr", redactAddr(string(d.Addr), *o))
 					}
 					j.close('}')
 				}
@@ -141,7 +152,7 @@ func appendBody(j *jsonObj, p *decode.PDU) {
 					j.open('{')
 					j.uint("dest_addr_ton", uint64(u.TON))
 					j.uint("dest_addr_npi", uint64(u.NPI))
-					j.bytesStr("destination_addr", u.Addr)
+					j.str("destination_addr", redactAddr(string(u.Addr), *o))
 					j.uint("error_status_code", uint64(u.Status))
 					j.str("error_status_name", u.Status.String())
 					j.close('}')
@@ -163,7 +174,7 @@ func appendBody(j *jsonObj, p *decode.PDU) {
 
 // appendTLVs writes every TLV: integers as numbers, C-strings as strings,
 // everything else as hex.
-func appendTLVs(j *jsonObj, p *decode.PDU) {
+func appendTLVs(j *jsonObj, p *decode.PDU, o *options) {
 	j.open('[')
 	for i := range p.TLVs {
 		t := &p.TLVs[i]
@@ -185,6 +196,8 @@ func appendTLVs(j *jsonObj, p *decode.PDU) {
 			j.b = appendJSONBytes(j.b, t.CString())
 		case typ == decode.TLVEmpty && len(t.Value) == 0:
 			j.b = append(j.b, "null"...)
+		case t.Tag == decode.TagMessagePayload && o.redactText:
+			j.b = append(j.b, `""`...)
 		default:
 			j.b = appendHexString(j.b, t.Value)
 		}
@@ -209,7 +222,7 @@ func appendUint(b []byte, v uint32) []byte {
 
 // appendUserData writes the decoded message text, its encoding, UDH and
 // segment information.
-func appendUserData(j *jsonObj, p *decode.PDU, ud []byte, fromPayload bool) {
+func appendUserData(j *jsonObj, p *decode.PDU, ud []byte, fromPayload bool, o *options) {
 	j.open('{')
 	if fromPayload {
 		j.str("source", "message_payload")
@@ -246,7 +259,7 @@ func appendUserData(j *jsonObj, p *decode.PDU, ud []byte, fromPayload bool) {
 	}
 	tx := p.Text()
 	j.str("encoding", tx.Encoding)
-	j.str("text", tx.Text)
+	j.str("text", redactText(tx.Text, *o))
 	j.close('}')
 }
 
@@ -400,9 +413,9 @@ func (w *jsonWriter) Message(r *MessageRecord) error {
 	j.b = r.SubmitTime.UTC().AppendFormat(j.b, time.RFC3339Nano)
 	j.b = append(j.b, '"')
 	j.str("system_id", r.SystemID)
-	j.str("source_addr", r.SourceAddr)
-	j.str("destination_addr", r.DestAddr)
-	j.str("text", r.Text)
+	j.str("source_addr", redactAddr(r.SourceAddr, w.o))
+	j.str("destination_addr", redactAddr(r.DestAddr, w.o))
+	j.str("text", redactText(r.Text, w.o))
 	if r.HasResp {
 		j.uint("resp_status", uint64(r.RespStatus))
 		j.str("resp_status_name", r.RespStatus.String())

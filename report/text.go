@@ -29,16 +29,32 @@ func (t *textWriter) PDU(r *PDURecord) error {
 	if !t.o.pdus {
 		return t.ew.err
 	}
-	t.buf = AppendTextLine(t.buf[:0], r, t.o.timeLayout)
+	t.buf = appendTextLine(t.buf[:0], r, &t.o)
 	t.buf = append(t.buf, '\n')
 	_, _ = t.bw.Write(t.buf)
 	return t.ew.err
 }
 
-// AppendTextLine appends the one-line rendering of r (without a newline).
-func AppendTextLine(b []byte, r *PDURecord, timeLayout string) []byte {
+// ANSI colours of the text view.
+const (
+	colorRed    = "\x1b[31m"
+	colorGreen  = "\x1b[32m"
+	colorYellow = "\x1b[33m"
+	colorBold   = "\x1b[1m"
+	colorReset  = "\x1b[0m"
+)
+
+func paint(b []byte, o *options, color string, s string) []byte {
+	if !o.color {
+		return append(b, s...)
+	}
+	return append(append(append(b, color...), s...), colorReset...)
+}
+
+// appendTextLine appends the one-line rendering of r (without a newline).
+func appendTextLine(b []byte, r *PDURecord, o *options) []byte {
 	p := r.PDU
-	b = r.Time.UTC().AppendFormat(b, timeLayout)
+	b = r.Time.UTC().AppendFormat(b, o.timeLayout)
 	b = append(b, ' ')
 	b = append(b, r.Src.String()...)
 	b = append(b, " > "...)
@@ -46,10 +62,14 @@ func AppendTextLine(b []byte, r *PDURecord, timeLayout string) []byte {
 	b = append(b, " #"...)
 	b = strconv.AppendInt(b, int64(r.Stream), 10)
 	b = append(b, ' ')
-	b = append(b, p.Name()...)
+	b = paint(b, o, colorBold, p.Name())
 	if p.ID.IsResponse() {
 		b = append(b, ' ')
-		b = append(b, decode.Status(p.Status).String()...)
+		if p.Status == 0 {
+			b = paint(b, o, colorGreen, decode.Status(p.Status).String())
+		} else {
+			b = paint(b, o, colorRed, decode.Status(p.Status).String())
+		}
 	} else if p.Status != 0 {
 		b = append(b, " status="...)
 		b = append(b, decode.Status(p.Status).String()...)
@@ -60,16 +80,18 @@ func AppendTextLine(b []byte, r *PDURecord, timeLayout string) []byte {
 		b = append(b, " latency="...)
 		b = appendMillis(b, r.Latency)
 	}
-	b = appendDetails(b, p)
+	b = appendDetails(b, p, o)
 	if len(p.Issues) > 0 {
 		b = append(b, " ["...)
 		for i, is := range p.Issues {
 			if i > 0 {
 				b = append(b, ' ')
 			}
-			b = append(b, is.Severity.String()...)
-			b = append(b, ':')
-			b = append(b, is.Code...)
+			col := colorYellow
+			if is.Severity == decode.SevError {
+				col = colorRed
+			}
+			b = paint(b, o, col, is.Severity.String()+":"+string(is.Code))
 		}
 		b = append(b, ']')
 	}
@@ -77,7 +99,7 @@ func AppendTextLine(b []byte, r *PDURecord, timeLayout string) []byte {
 }
 
 // appendDetails adds the most useful fields of each kind of PDU.
-func appendDetails(b []byte, p *decode.PDU) []byte {
+func appendDetails(b []byte, p *decode.PDU, o *options) []byte {
 	if p.Cmd == nil {
 		return append(append(b, " len="...), strconv.FormatUint(uint64(p.Length), 10)...)
 	}
@@ -103,7 +125,7 @@ func appendDetails(b []byte, p *decode.PDU) []byte {
 		b = append(b, '/')
 		b = strconv.AppendUint(b, uint64(n), 10)
 		b = append(b, ':')
-		b = appendQuotedIfNeeded(b, string(v.Bytes))
+		b = appendQuotedIfNeeded(b, redactAddr(string(v.Bytes), *o))
 	}
 	switch p.ID {
 	case decode.BindTransmitter, decode.BindReceiver, decode.BindTransceiver:
@@ -161,10 +183,10 @@ func appendDetails(b []byte, p *decode.PDU) []byte {
 		} else if ud, _ := p.UserData(); len(ud) > 0 || p.ID != decode.DataSM {
 			tx := p.Text()
 			b = append(b, ' ')
-			if tx.Hex {
+			if tx.Hex && !o.redactText {
 				b = append(b, "hex:"...)
 			}
-			b = appendPreview(b, tx.Text)
+			b = appendPreview(b, redactText(tx.Text, *o))
 		}
 		if t, ok := p.TLV(decode.TagReceiptedMessageID); ok {
 			b = append(b, " receipted_id="...)

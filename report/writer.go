@@ -26,6 +26,7 @@ type Format int
 const (
 	FormatText Format = iota // one line per PDU, tcpdump style
 	FormatJSON               // JSON lines (design.md contract)
+	FormatVerbose            // a tree of every field per PDU
 )
 
 type options struct {
@@ -34,6 +35,9 @@ type options struct {
 	summary     bool // print summary tables / the summary record
 	pdus        bool // print per-PDU records
 	timeLayout  string
+	redactText  bool
+	redactAddr  bool
+	color       bool
 }
 
 // Option configures a Writer.
@@ -51,6 +55,15 @@ func WithPDUs(on bool) Option { return func(o *options) { o.pdus = on } }
 // WithTimeLayout sets the text format's time layout (default "15:04:05.000000").
 func WithTimeLayout(layout string) Option { return func(o *options) { o.timeLayout = layout } }
 
+// WithRedaction hides message text (keeping its length and encoding) and
+// masks all but the last three digits of addresses, for sharing output.
+func WithRedaction(text, addr bool) Option {
+	return func(o *options) { o.redactText, o.redactAddr = text, addr }
+}
+
+// WithColor turns ANSI colours on in the text view.
+func WithColor(on bool) Option { return func(o *options) { o.color = on } }
+
 // New returns a Writer for format f.
 func New(f Format, opts ...Option) (Writer, error) {
 	o := options{w: os.Stdout, summary: true, pdus: true, timeLayout: "15:04:05.000000"}
@@ -62,6 +75,8 @@ func New(f Format, opts ...Option) (Writer, error) {
 		return newTextWriter(o), nil
 	case FormatJSON:
 		return newJSONWriter(o), nil
+	case FormatVerbose:
+		return newVerboseWriter(o), nil
 	}
 	return nil, fmt.Errorf("report: unknown format %d", f)
 }

@@ -16,8 +16,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -32,8 +30,9 @@ var version = "dev"
 
 // Exit codes.
 const (
-	exitOK    = 0
-	exitUsage = 2 // usage and input errors
+	exitOK     = 0
+	exitFailOn = 1 // an issue at or above --fail-on was found
+	exitUsage  = 2 // usage and input errors
 )
 
 func main() {
@@ -43,59 +42,11 @@ func main() {
 	os.Exit(code)
 }
 
-type config struct {
-	files       []string
-	json        bool
-	ports       string
-	count       int
-	noHeuristic bool
-	showSecrets bool
-	quiet       bool
-	noSummary   bool
-	maxPDU      uint32
-	version     bool
-}
-
-const usageHead = `smppdump: SMPP analyser for pcap/pcapng captures
-
-Usage:
-  smppdump -r FILE [-r FILE ...] [flags]
-  smppdump [flags] FILE ...
-
-Examples:
-  smppdump -r link.pcap                    one line per PDU, then summary tables
-  smppdump -r link.pcap --json | jq 'select(.command=="submit_sm_resp" and .status!=0)'
-  smppdump -r link.pcap -q                 summary tables only
-  smppdump -r link.pcap.gz -p 2775,9000    SMPP ports (others are found by heuristic)
-  tcpdump -w - port 2775 | smppdump -r -   read a capture from standard input
-
-Flags:
-`
-
-func newFlagSet(c *config, stderr io.Writer) *pflag.FlagSet {
-	fs := pflag.NewFlagSet("smppdump", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.SortFlags = false
-	fs.StringArrayVarP(&c.files, "read", "r", nil, "read packets from `FILE` (pcap, pcapng, optionally gzip-compressed; - for stdin); repeatable")
-	fs.StringVarP(&c.ports, "port", "p", "2775", "comma-separated TCP `PORTS` carrying SMPP")
-	fs.BoolVar(&c.noHeuristic, "no-heuristic", false, "do not detect SMPP on other ports")
-	fs.IntVarP(&c.count, "count", "c", 0, "stop after `N` PDUs (0 = all)")
-	fs.BoolVar(&c.json, "json", false, "write JSON lines (one object per PDU, gap and summary)")
-	fs.BoolVarP(&c.quiet, "quiet", "q", false, "print only the summary")
-	fs.BoolVar(&c.noSummary, "no-summary", false, "do not print the summary")
-	fs.BoolVar(&c.showSecrets, "show-secrets", false, "show bind passwords instead of ********")
-	fs.Uint32Var(&c.maxPDU, "max-pdu", decode.DefaultMaxPDU, "largest plausible command_length in `BYTES`")
-	fs.BoolVar(&c.version, "version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageHead)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var c config
-	fs := newFlagSet(&c, stderr)
+	fs, groups := flagGroups(&c)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { printUsage(stderr, groups) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
@@ -108,31 +59,82 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	c.files = append(c.files, fs.Args()...)
-	if len(c.files) == 0 {
-		fmt.Fprintln(stderr, "smppdump: no capture given: use -r FILE (or - for standard input); see smppdump -h")
-		return exitUsage
-	}
-	ports, err := parsePorts(c.ports)
-	if err != nil {
-		fmt.Fprintf(stderr, "smppdump: --port: %v\n", err)
-		return exitUsage
-	}
-	if c.count < 0 {
-		fmt.Fprintln(stderr, "smppdump: --count must not be negative")
-		return exitUsage
-	}
-
-	format := report.FormatText
-	if c.json {
-		format = report.FormatJSON
-	}
-	w, err := report.New(format, report.WithOutput(stdout), report.WithPDUs(!c.quiet), report.WithSummary(!c.noSummary))
+	opts, a, failOn, err := c.setup(stdin, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "smppdump: %v\n", err)
 		return exitUsage
 	}
-	a := report.NewAnalyzer(w, report.ShowSecrets(c.showSecrets), report.MaxPDU(c.maxPDU))
 	h := &handler{a: a, stderr: stderr}
+	stats, runErr := reassembly.Run(ctx, c.files, opts, h)
+	finErr := a.Finish(captureCounters(stats))
+	code := exitOK
+	for _, err := range []error{runErr, h.err, finErr} {
+		if err != nil {
+			fmt.Fprintf(stderr, "smppdump: %v\n", err)
+			code = exitUsage
+		}
+	}
+	if h.problems > 0 && code == exitOK {
+		code = exitUsage
+	}
+	if code == exitOK && failOn != 0 && a.WorstSeverity() >= failOn {
+		code = exitFailOn
+	}
+	return code
+}
+
+// setup checks the flags and builds the writer, the reassembly options and
+// the analyzer.
+func (c *config) setup(stdin io.Reader, stdout io.Writer) (reassembly.Options, *report.Analyzer, decode.Severity, error) {
+	var none reassembly.Options
+	if len(c.files) == 0 {
+		return none, nil, 0, errors.New("no capture given: use -r FILE (or - for standard input); see smppdump -h")
+	}
+	ports, err := parsePorts(c.ports)
+	if err != nil {
+		return none, nil, 0, fmt.Errorf("--port: %w", err)
+	}
+	if c.count < 0 {
+		return none, nil, 0, errors.New("--count must not be negative")
+	}
+	var failOn decode.Severity
+	if c.failOn != "" {
+		if failOn, err = decode.ParseSeverity(c.failOn); err != nil {
+			return none, nil, 0, fmt.Errorf("--fail-on: %w", err)
+		}
+	}
+	color := false
+	switch c.color {
+	case "always":
+		color = true
+	case "never":
+	case "auto":
+		color = isTerminal(stdout)
+	default:
+		return none, nil, 0, fmt.Errorf("--color: %q is not auto, always or never", c.color)
+	}
+	if c.json && c.verbose {
+		return none, nil, 0, errors.New("--json and -V are two different views: pick one")
+	}
+	filter, err := c.filter()
+	if err != nil {
+		return none, nil, 0, err
+	}
+	format := report.FormatText
+	switch {
+	case c.json:
+		format = report.FormatJSON
+		color = false
+	case c.verbose:
+		format = report.FormatVerbose
+	}
+	w, err := report.New(format, report.WithOutput(stdout), report.WithPDUs(!c.quiet),
+		report.WithSummary(c.summary || !c.noSummary), report.WithColor(color),
+		report.WithRedaction(c.redactText, c.redactAddr))
+	if err != nil {
+		return none, nil, 0, err
+	}
+	a := report.NewAnalyzer(w, report.ShowSecrets(c.showSecrets), report.MaxPDU(c.maxPDU), report.WithFilter(filter))
 	opts := reassembly.Options{
 		Ports:     ports,
 		Heuristic: !c.noHeuristic,
@@ -140,25 +142,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Limit:     c.count,
 		Stdin:     stdin,
 	}
-	stats, runErr := reassembly.Run(ctx, c.files, opts, h)
-	finErr := a.Finish(captureCounters(stats))
-	code := exitOK
-	if runErr != nil {
-		fmt.Fprintf(stderr, "smppdump: %v\n", runErr)
-		code = exitUsage
+	return opts, a, failOn, nil
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
 	}
-	if h.err != nil {
-		fmt.Fprintf(stderr, "smppdump: %v\n", h.err)
-		code = exitUsage
-	}
-	if finErr != nil {
-		fmt.Fprintf(stderr, "smppdump: %v\n", finErr)
-		code = exitUsage
-	}
-	if h.problems > 0 && code == exitOK {
-		code = exitUsage
-	}
-	return code
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // handler passes reassembly's output to the analyzer and reports problems.
@@ -206,20 +200,4 @@ func captureCounters(s reassembly.Stats) []report.Counter {
 		{Name: "bytes_skipped", Value: s.BytesSkipped},
 		{Name: "truncated", Value: s.Truncated},
 	}
-}
-
-func parsePorts(s string) ([]uint16, error) {
-	var out []uint16
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		n, err := strconv.ParseUint(f, 10, 16)
-		if err != nil || n == 0 {
-			return nil, fmt.Errorf("%q is not a TCP port (1-65535)", f)
-		}
-		out = append(out, uint16(n))
-	}
-	return out, nil
 }

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"smppdump.dev/smppdump/decode"
+	"smppdump.dev/smppdump/report"
+)
+
+// config holds every flag's value.
+type config struct {
+	// Input
+	files       []string
+	ports       string
+	noHeuristic bool
+	count       int
+	maxPDU      uint32
+	// Output
+	json        bool
+	verbose     bool
+	quiet       bool
+	summary     bool
+	noSummary   bool
+	color       string
+	showSecrets bool
+	redactText  bool
+	redactAddr  bool
+	// Filters
+	commands   string
+	statuses   string
+	systemIDs  []string
+	addrs      []string
+	messageIDs []string
+	issues     string
+	streams    []int
+	// Analysis
+	failOn  string
+	version bool
+}
+
+const usageHead = `smppdump: SMPP analyser for pcap/pcapng captures
+
+Usage:
+  smppdump -r FILE [-r FILE ...] [flags]
+  smppdump [flags] FILE ...
+
+Examples:
+  smppdump -r link.pcap                    one line per PDU, then summary tables
+  smppdump -r link.pcap -V -c 5            every field of the first five PDUs
+  smppdump -r link.pcap --status error     failed responses only
+  smppdump -r link.pcap --json | jq 'select(.command=="submit_sm_resp" and .status!=0)'
+  smppdump -r link.pcap -q                 summary tables only
+  smppdump -r link.pcap.gz -p 2775,9000    SMPP ports (others are found by heuristic)
+  tcpdump -w - port 2775 | smppdump -r -   read a capture from standard input
+
+`
+
+// flagGroups builds the flag sets, grouped by purpose for -h.
+func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
+	in := pflag.NewFlagSet("Input", pflag.ContinueOnError)
+	in.StringArrayVarP(&c.files, "read", "r", nil, "read packets from `FILE` (pcap, pcapng, optionally gzip-compressed; - for stdin); repeatable")
+	in.StringVarP(&c.ports, "port", "p", "2775", "comma-separated TCP `PORTS` carrying SMPP")
+	in.BoolVar(&c.noHeuristic, "no-heuristic", false, "do not detect SMPP on other ports")
+	in.IntVarP(&c.count, "count", "c", 0, "stop after `N` PDUs (0 = all)")
+	in.Uint32Var(&c.maxPDU, "max-pdu", decode.DefaultMaxPDU, "largest plausible command_length in `BYTES`")
+
+	out := pflag.NewFlagSet("Output", pflag.ContinueOnError)
+	out.BoolVar(&c.json, "json", false, "write JSON lines: pdu, gap, message and summary records")
+	out.BoolVarP(&c.verbose, "verbose", "V", false, "print every field, TLV, text, UDH and issue of each PDU")
+	out.BoolVarP(&c.quiet, "quiet", "q", false, "print only the summary")
+	out.BoolVar(&c.summary, "summary", false, "print the summary (the default; overrides --no-summary)")
+	out.BoolVar(&c.noSummary, "no-summary", false, "do not print the summary")
+	out.StringVar(&c.color, "color", "auto", "colour the text view: `WHEN` is auto (when stdout is a terminal), always or never")
+	out.BoolVar(&c.showSecrets, "show-secrets", false, "show bind passwords instead of ********")
+	out.BoolVar(&c.redactText, "redact-text", false, "hide message text (keeps its length and encoding), for sharing output")
+	out.BoolVar(&c.redactAddr, "redact-addr", false, "mask all but the last 3 digits of addresses, for sharing output")
+
+	fl := pflag.NewFlagSet("Filters (select what is printed; the summary always covers everything)", pflag.ContinueOnError)
+	fl.StringVar(&c.commands, "command", "", "only these `COMMANDS` (comma list, e.g. submit_sm,submit_sm_resp)")
+	fl.StringVar(&c.statuses, "status", "", "only responses with `STATUS`: ok, error, names (ESME_RTHROTTLED) or numbers; comma list")
+	fl.StringArrayVar(&c.systemIDs, "system-id", nil, "only PDUs of binds with this `SYSTEM_ID`; repeatable")
+	fl.StringArrayVar(&c.addrs, "addr", nil, "only PDUs whose source or destination is `ADDR`; repeatable")
+	fl.StringArrayVar(&c.messageIDs, "message-id", nil, "only PDUs carrying message `ID` (hex/decimal/case/zero-padding agnostic); repeatable")
+	fl.StringVar(&c.issues, "issues", "", "only PDUs with an issue of at least `SEVERITY` (info, warning, error)")
+	fl.Lookup("issues").NoOptDefVal = "info"
+	fl.IntSliceVar(&c.streams, "stream", nil, "only connection number `N` (the #N of the text view); comma list")
+
+	an := pflag.NewFlagSet("Exit status", pflag.ContinueOnError)
+	an.StringVar(&c.failOn, "fail-on", "", "exit 1 when an issue of at least `SEVERITY` was found (for CI pipelines)")
+	an.BoolVar(&c.version, "version", false, "print the version and exit")
+
+	groups = []*pflag.FlagSet{in, out, fl, an}
+	all = pflag.NewFlagSet("smppdump", pflag.ContinueOnError)
+	all.SortFlags = false
+	for _, g := range groups {
+		g.SortFlags = false
+		all.AddFlagSet(g)
+	}
+	return all, groups
+}
+
+func printUsage(w io.Writer, groups []*pflag.FlagSet) {
+	fmt.Fprint(w, usageHead)
+	for _, g := range groups {
+		fmt.Fprintf(w, "%s:\n%s\n", g.Name(), g.FlagUsages())
+	}
+	fmt.Fprint(w, "Exit status: 0 success; 1 an issue reached --fail-on; 2 usage or input error.\n")
+}
+
+// filter builds the report filter from the filter flags.
+func (c *config) filter() (report.Filter, error) {
+	var f report.Filter
+	if c.commands != "" {
+		cmds, err := report.ParseCommands(c.commands)
+		if err != nil {
+			return f, fmt.Errorf("--command: %w", err)
+		}
+		f.Commands = cmds
+	}
+	if c.statuses != "" {
+		if err := f.ParseStatuses(c.statuses); err != nil {
+			return f, fmt.Errorf("--status: %w", err)
+		}
+	}
+	if len(c.systemIDs) > 0 {
+		f.SystemIDs = map[string]bool{}
+		for _, s := range c.systemIDs {
+			f.SystemIDs[s] = true
+		}
+	}
+	f.Addrs = c.addrs
+	f.MessageIDs = c.messageIDs
+	if c.issues != "" {
+		sev, err := decode.ParseSeverity(c.issues)
+		if err != nil {
+			return f, fmt.Errorf("--issues: %w", err)
+		}
+		f.MinSeverity = sev
+	}
+	if len(c.streams) > 0 {
+		f.Streams = map[int]bool{}
+		for _, n := range c.streams {
+			f.Streams[n] = true
+		}
+	}
+	return f, nil
+}
+
+func parsePorts(s string) ([]uint16, error) {
+	var out []uint16
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		n, err := strconv.ParseUint(f, 10, 16)
+		if err != nil || n == 0 {
+			return nil, fmt.Errorf("%q is not a TCP port (1-65535)", f)
+		}
+		out = append(out, uint16(n))
+	}
+	return out, nil
+}

@@ -1,0 +1,230 @@
+package reassembly
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	tcpreasm "github.com/gopacket/gopacket/reassembly"
+)
+
+// connState says whether a connection's bytes are framed as SMPP.
+type connState uint8
+
+const (
+	stateProbe    connState = iota // heuristic still undecided: data held in conn.probe
+	stateSMPP                      // framed
+	stateRejected                  // not SMPP: packets ignored
+)
+
+// conn is one TCP connection: gopacket's Stream, with a framer per direction.
+type conn struct {
+	r     *runner
+	index int // Stream
+	state connState
+	// firstIsClient says whether the sender of the connection's first
+	// packet, gopacket's TCPDirClientToServer, is the client.
+	firstIsClient bool
+	addr          [2]netip.AddrPort // source address of each Dir
+	dirs          [2]framer         // by Dir
+	// expect is, per Dir, the sequence number of its first byte learnt
+	// from the peer's SYN-ACK (valid when expectOK).
+	expect   [2]uint32
+	expectOK [2]bool
+	probe    *probe
+	packets  int64 // packets seen while probing
+}
+
+var (
+	_ tcpreasm.StreamFactory = (*runner)(nil)
+	_ tcpreasm.Stream        = (*conn)(nil)
+)
+
+// New implements reassembly.StreamFactory. It tracks a connection when its
+// first packet opens it (SYN) or carries data, and when it may be SMPP:
+// a port in Options.Ports, or Options.Heuristic. Returning nil makes
+// gopacket ignore the packet.
+func (r *runner) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac tcpreasm.AssemblerContext) tcpreasm.Stream {
+	sport, dport := uint16(tcp.SrcPort), uint16(tcp.DstPort)
+	onPorts := r.isPort(sport) || r.isPort(dport)
+	if (!tcp.SYN && len(tcp.Payload) == 0) || (!onPorts && !r.o.Heuristic) {
+		// A bare ACK/FIN/RST (often the last ACK of a closed connection)
+		// would open a connection with no data and use up a Stream index.
+		r.stats.NonSMPP++
+		return nil
+	}
+	if r.live >= r.o.MaxStreams {
+		r.refuse(netFlow, tcpFlow, ac)
+		return nil
+	}
+	c := &conn{r: r, index: r.nextStream, state: stateProbe}
+	r.nextStream++
+	r.live++
+	r.stats.Connections++
+	switch {
+	case tcp.SYN:
+		c.firstIsClient = !tcp.ACK // a SYN comes from the client, a SYN-ACK from the server
+	case r.isPort(dport) != r.isPort(sport):
+		c.firstIsClient = r.isPort(dport)
+	default:
+		c.firstIsClient = sport >= dport // the higher port is the client's
+	}
+	src := addrPort(netFlow.Src(), tcpFlow.Src())
+	dst := addrPort(netFlow.Dst(), tcpFlow.Dst())
+	if c.firstIsClient {
+		c.addr = [2]netip.AddrPort{src, dst}
+	} else {
+		c.addr = [2]netip.AddrPort{dst, src}
+	}
+	for d := range c.dirs {
+		c.dirs[d] = framer{c: c, dir: Dir(d)}
+	}
+	if onPorts {
+		c.state = stateSMPP
+		r.stats.Streams++
+	} else {
+		c.probe = newProbe()
+	}
+	return c
+}
+
+// refuse counts a connection that MaxStreams keeps out, and says so once.
+func (r *runner) refuse(netFlow, tcpFlow gopacket.Flow, ac tcpreasm.AssemblerContext) {
+	if r.dropped == nil {
+		r.dropped = make(map[[2]gopacket.Flow]struct{})
+	}
+	k := [2]gopacket.Flow{netFlow, tcpFlow}
+	_, seen := r.dropped[k]
+	if !seen {
+		_, seen = r.dropped[[2]gopacket.Flow{netFlow.Reverse(), tcpFlow.Reverse()}]
+	}
+	if !seen {
+		r.stats.StreamsDropped++
+		if len(r.dropped) < maxDroppedKeys {
+			r.dropped[k] = struct{}{}
+		}
+	}
+	if !r.limitSaid {
+		r.limitSaid = true
+		pc, _ := ac.(*pktCtx)
+		var f *fileRef
+		frame := 0
+		if pc != nil {
+			f, frame = pc.file, pc.frame
+		}
+		r.problem(f, frame, -1, -1, fmt.Errorf("%s: frame %d: %w: %d connections tracked (Options.MaxStreams); new ones are ignored until some close",
+			fileName(f), frame, ErrMaxStreams, r.o.MaxStreams))
+	}
+}
+
+func fileName(f *fileRef) string {
+	if f == nil {
+		return ""
+	}
+	return f.name
+}
+
+func addrPort(ip, port gopacket.Endpoint) netip.AddrPort {
+	a, _ := netip.AddrFromSlice(ip.Raw())
+	var p uint16
+	if raw := port.Raw(); len(raw) == 2 {
+		p = binary.BigEndian.Uint16(raw)
+	}
+	return netip.AddrPortFrom(a, p)
+}
+
+// dir maps gopacket's direction (relative to the first packet) to a Dir.
+func (c *conn) dir(d tcpreasm.TCPFlowDirection) Dir {
+	if (d == tcpreasm.TCPDirClientToServer) == c.firstIsClient {
+		return DirClientToServer
+	}
+	return DirServerToClient
+}
+
+// endpoint describes direction d of c at packet at.
+func (c *conn) endpoint(d Dir, at *pktCtx) Endpoint {
+	e := Endpoint{Stream: c.index, Src: c.addr[d], Dst: c.addr[d.Reverse()], Dir: d}
+	if at != nil {
+		e.Time = at.ci.Timestamp
+	}
+	return e
+}
+
+// Accept implements reassembly.Stream. It forces the start of each half
+// on its first packet, so that connections captured without their
+// handshake are reassembled, and learns whether the half starts at its
+// first byte (its SYN, or the sequence number its peer's SYN-ACK acked).
+func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPFlowDirection, _ tcpreasm.Sequence, start *bool, ac tcpreasm.AssemblerContext) bool {
+	r := c.r
+	*start = true
+	if c.state == stateRejected {
+		r.stats.NonSMPP++
+		return tcp.FIN || tcp.RST // let gopacket close it and free its slot
+	}
+	d := c.dir(dir)
+	f := &c.dirs[d]
+	if !f.seen {
+		f.seen = true
+		f.fresh = tcp.SYN || (c.expectOK[d] && tcp.Seq == c.expect[d])
+	}
+	if tcp.SYN && tcp.ACK && !c.dirs[d.Reverse()].seen {
+		c.expect[d.Reverse()], c.expectOK[d.Reverse()] = tcp.Ack, true
+	}
+	if c.state == stateProbe {
+		c.packets++
+	}
+	if pc, ok := ac.(*pktCtx); ok && pc.truncated && len(tcp.Payload) > 0 {
+		r.problem(pc.file, pc.frame, c.index, -1, fmt.Errorf("%s: frame %d: stream %d: %w (%d of %d bytes): its data is missing from the stream",
+			pc.file.name, pc.frame, c.index, ErrSnapLen, pc.ci.CaptureLength, pc.ci.Length))
+	}
+	return true
+}
+
+// ReassembledSG implements reassembly.Stream. The bytes are framed at once;
+// a partial PDU is copied into the framer rather than kept with KeepFrom
+// (see framer).
+func (c *conn) ReassembledSG(sg tcpreasm.ScatterGather, ac tcpreasm.AssemblerContext) {
+	r := c.r
+	if c.state == stateRejected || r.stop {
+		return
+	}
+	gdir, _, end, skip := sg.Info()
+	d := c.dir(gdir)
+	n, _ := sg.Lengths()
+	var data []byte
+	if n > 0 {
+		data = sg.Fetch(n)
+	}
+	fallback, _ := ac.(*pktCtx)
+	r.spans = sgSpans(sg, n, fallback, r.spans)
+	ch := chunk{b: data, sp: r.spans}
+	reason := ReasonLoss
+	if r.inAssemble {
+		reason = ReasonMemory // only the page caps make the assembler skip while assembling
+	}
+	if c.state == stateProbe {
+		c.probeChunk(d, ch, skip, reason, end)
+		return
+	}
+	r.stats.Bytes += int64(n)
+	c.dirs[d].input(ch, skip, reason)
+	if end {
+		c.dirs[d].finish()
+	}
+}
+
+// ReassemblyComplete implements reassembly.Stream: both halves are closed.
+func (c *conn) ReassemblyComplete(tcpreasm.AssemblerContext) bool {
+	switch c.state {
+	case stateProbe:
+		c.decide(true)
+	case stateSMPP:
+		for d := range c.dirs {
+			c.dirs[d].finish()
+		}
+	}
+	c.r.live--
+	return true
+}

@@ -1,0 +1,132 @@
+package reassembly
+
+import "smppdump.dev/smppdump/decode"
+
+// probe holds a connection's data while the heuristic decides whether it
+// is SMPP. Its data is copied: gopacket hands each chunk over once, and
+// bytes kept with ScatterGather.KeepFrom would come back only with the
+// same direction's next data.
+type probe struct {
+	head   [2][]byte // each Dir's bytes so far
+	sp     [2][]span // their provenance, in head coordinates
+	limit  [2]int    // bytes of head the verdict may use: up to the first gap (-1: all)
+	chunks []probeChunk
+}
+
+// probeChunk is one ReassembledSG call, replayed in order on acceptance.
+type probeChunk struct {
+	dir      Dir
+	from, to int // range in head[dir]
+	skip     int
+	reason   string
+	end      bool
+}
+
+// verdict is the heuristic's opinion of one direction.
+type verdict uint8
+
+const (
+	verdictNone  verdict = iota // no data
+	verdictWait                 // a plausible start; more bytes needed
+	verdictOne                  // exactly one plausible PDU
+	verdictChain                // a plausible PDU followed by a plausible header
+	verdictNo                   // not SMPP
+)
+
+func newProbe() *probe { return &probe{limit: [2]int{-1, -1}} }
+
+// probeCap bounds the bytes held per direction while undecided.
+func (c *conn) probeCap() int { return 2*int(c.r.o.MaxPDU) + 2*decode.HeaderLen }
+
+// probeChunk records one chunk of a probing connection and decides.
+func (c *conn) probeChunk(d Dir, ch chunk, skip int, reason string, end bool) {
+	p := c.probe
+	if skip != 0 && len(p.head[d]) > 0 && p.limit[d] < 0 {
+		p.limit[d] = len(p.head[d]) // bytes after a gap may start anywhere
+	}
+	from := len(p.head[d])
+	p.sp[d] = appendSpans(p.sp[d], ch.sp, ch.off, ch.off+len(ch.b), from)
+	p.head[d] = append(p.head[d], ch.b...)
+	p.chunks = append(p.chunks, probeChunk{dir: d, from: from, to: len(p.head[d]), skip: skip, reason: reason, end: end})
+	c.decide(false)
+}
+
+// judge gives the verdict on the first bytes of a direction.
+func (c *conn) judge(b []byte) verdict {
+	maxPDU := c.r.o.MaxPDU
+	if len(b) == 0 {
+		return verdictNone
+	}
+	if len(b) < decode.HeaderLen {
+		return verdictWait
+	}
+	h, _ := decode.ReadHeader(b)
+	if decode.Plausible(h, maxPDU) != nil {
+		return verdictNo
+	}
+	n := int(h.Length)
+	switch {
+	case len(b) < n:
+		return verdictWait
+	case len(b) == n:
+		return verdictOne
+	case len(b) < n+decode.HeaderLen:
+		return verdictWait
+	}
+	h2, _ := decode.ReadHeader(b[n:])
+	if decode.Plausible(h2, maxPDU) != nil {
+		return verdictNo
+	}
+	return verdictChain
+}
+
+// decide accepts or rejects a probing connection when the evidence allows;
+// final says that no more data will come.
+func (c *conn) decide(final bool) {
+	p := c.probe
+	var v [2]verdict
+	for d := range v {
+		b := p.head[d]
+		if p.limit[d] >= 0 {
+			b = b[:p.limit[d]]
+		}
+		v[d] = c.judge(b)
+	}
+	switch {
+	case v[0] == verdictNo || v[1] == verdictNo:
+		c.reject()
+	case v[0] == verdictChain || v[1] == verdictChain || (v[0] == verdictOne && v[1] == verdictOne):
+		c.accept(final)
+	case final || len(p.head[0]) > c.probeCap() || len(p.head[1]) > c.probeCap():
+		c.reject()
+	}
+}
+
+func (c *conn) reject() {
+	c.state = stateRejected
+	c.probe = nil
+	c.r.stats.NonSMPPConns++
+	c.r.stats.NonSMPP += c.packets
+}
+
+// accept makes c an SMPP connection and frames the data held so far, in the
+// order it arrived.
+func (c *conn) accept(final bool) {
+	p := c.probe
+	c.state = stateSMPP
+	c.probe = nil
+	c.r.stats.Streams++
+	for _, pc := range p.chunks {
+		f := &c.dirs[pc.dir]
+		c.r.stats.Bytes += int64(pc.to - pc.from)
+		f.input(chunk{b: p.head[pc.dir][pc.from:pc.to], sp: p.sp[pc.dir], off: pc.from}, pc.skip, pc.reason)
+		if pc.end {
+			f.finish()
+		}
+	}
+	if final {
+		for d := range c.dirs {
+			c.dirs[d].finish()
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package reassembly
+
+import (
+	"io"
+	"time"
+
+	"smppdump.dev/smppdump/decode"
+)
+
+// Defaults applied by Run to zero-valued Options fields.
+const (
+	// DefaultMaxBufferedPagesTotal caps the pages (1900 bytes each) that
+	// gopacket's assembler holds for out-of-order data, over all connections.
+	DefaultMaxBufferedPagesTotal = 1 << 16
+	// DefaultMaxBufferedPagesPerConn caps those pages for one connection.
+	DefaultMaxBufferedPagesPerConn = 1 << 12
+	// DefaultMaxStreams caps the TCP connections tracked at once.
+	DefaultMaxStreams = 100_000
+	// DefaultFlushIdle is how long, in capture time, a connection may stay
+	// silent before it is closed and its remaining data delivered.
+	DefaultFlushIdle = 10 * time.Minute
+	// DefaultLossTimeout is how long, in capture time, out-of-order data
+	// waits for the bytes before it before they are reported lost.
+	DefaultLossTimeout = 5 * time.Second
+)
+
+// skipMax is the largest command_length skipped unbuffered as
+// "pdu-too-large"; a larger one is taken for a lost boundary.
+const skipMax = 16 << 20
+
+// flushEvery is how often, in packets and in capture time, Run asks the
+// assembler to flush lost data and idle connections.
+const (
+	flushEveryPackets = 10_000
+	flushEveryTime    = time.Second
+)
+
+// Options configure Run. The zero value reads nothing as SMPP: set Ports or
+// Heuristic. Zero limits take the Default* values.
+type Options struct {
+	// Ports are TCP ports that carry SMPP: a connection with either port
+	// listed is SMPP. The caller applies the 2775 default.
+	Ports []uint16
+	// Heuristic detects SMPP on other connections from their first bytes:
+	// each direction with data must start with a plausible header (and, when
+	// it holds two PDUs, the second must follow the first); both directions
+	// must show a complete PDU, or one direction two chained PDUs.
+	Heuristic bool
+	// MaxPDU is the largest command_length accepted; 0 means
+	// decode.DefaultMaxPDU.
+	MaxPDU uint32
+	// MaxBufferedPagesTotal and MaxBufferedPagesPerConn cap gopacket's
+	// out-of-order buffers. At a cap, the oldest hole is given up (a Gap
+	// with ReasonMemory).
+	MaxBufferedPagesTotal   int
+	MaxBufferedPagesPerConn int
+	// MaxStreams caps the connections tracked at once; packets of further
+	// connections are counted in Stats.StreamsDropped and otherwise ignored.
+	MaxStreams int
+	// FlushIdle closes connections silent this long in capture time. A
+	// connection seen again after that gets a new Stream index.
+	FlushIdle time.Duration
+	// LossTimeout is how long out-of-order data waits, in capture time, for
+	// a missing segment before the hole is reported as lost.
+	LossTimeout time.Duration
+	// Limit stops Run after this many PDUs; 0 means no limit.
+	Limit int
+	// Stdin is read for the file name "-"; nil means os.Stdin.
+	Stdin io.Reader
+}
+
+// withDefaults returns o with the zero limits replaced by the defaults.
+func (o Options) withDefaults() Options {
+	if o.MaxPDU == 0 {
+		o.MaxPDU = decode.DefaultMaxPDU
+	}
+	if o.MaxBufferedPagesTotal <= 0 {
+		o.MaxBufferedPagesTotal = DefaultMaxBufferedPagesTotal
+	}
+	if o.MaxBufferedPagesPerConn <= 0 {
+		o.MaxBufferedPagesPerConn = DefaultMaxBufferedPagesPerConn
+	}
+	if o.MaxStreams <= 0 {
+		o.MaxStreams = DefaultMaxStreams
+	}
+	if o.FlushIdle <= 0 {
+		o.FlushIdle = DefaultFlushIdle
+	}
+	if o.LossTimeout <= 0 {
+		o.LossTimeout = DefaultLossTimeout
+	}
+	return o
+}

@@ -1,0 +1,206 @@
+package reassembly
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	tcpreasm "github.com/gopacket/gopacket/reassembly"
+)
+
+// maxDroppedKeys bounds the memory used to count distinct connections
+// refused at Options.MaxStreams.
+const maxDroppedKeys = 1 << 16
+
+// Run reads the capture files in order ("-" is Options.Stdin) as one run:
+// connections continue from one file into the next, and Stream indexes count
+// across files. It calls h for every PDU, gap and problem, and returns what
+// it counted.
+//
+// A file that cannot be opened, is not a capture or has an unsupported link
+// type does not stop the run: Run goes on with the next file and returns
+// those errors joined. A file damaged or cut in the middle of a record is a
+// Problem; the packets before the damage are used. When ctx is cancelled,
+// Run stops reading, delivers what the assembler still holds, and returns
+// ctx's error. When Options.Limit PDUs have been delivered, Run returns at
+// once.
+func Run(ctx context.Context, files []string, o Options, h Handler) (Stats, error) {
+	if h == nil {
+		return Stats{}, errors.New("reassembly: nil Handler")
+	}
+	r := newRunner(o, h)
+	var errs []error
+	for i, name := range files {
+		if r.stop || ctx.Err() != nil {
+			break
+		}
+		if err := r.readFile(ctx, name, i); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if !r.stop {
+		r.asm.FlushAll()
+	}
+	if err := ctx.Err(); err != nil {
+		errs = append(errs, fmt.Errorf("reassembly: %w", err))
+	}
+	return r.stats, errors.Join(errs...)
+}
+
+// runner is the state of one Run. It is the assembler's StreamFactory.
+type runner struct {
+	o     Options
+	h     Handler
+	stats Stats
+	ports [1 << 10]uint64 // bit set of Options.Ports
+
+	pool *tcpreasm.StreamPool
+	asm  *tcpreasm.Assembler
+	dec  *linkDecoder
+	slab ctxSlab
+
+	live       int // connections in the pool
+	nextStream int
+	dropped    map[[2]gopacket.Flow]struct{}
+	limitSaid  bool
+	badLinks   map[layers.LinkType]bool // unsupported link types reported in the current file
+	inAssemble bool                     // inside AssembleWithContext: a skip there is the memory cap
+	stop       bool                     // Options.Limit reached
+
+	now, lastFlush time.Time // capture time
+	sinceFlush     int
+
+	// Reused for the records handed to h.
+	pdu    PDU
+	gap    Gap
+	frames []int
+	spans  []span
+}
+
+func newRunner(o Options, h Handler) *runner {
+	r := &runner{o: o.withDefaults(), h: h, dec: newLinkDecoder()}
+	for _, p := range r.o.Ports {
+		r.ports[p>>6] |= 1 << (p & 63)
+	}
+	r.pool = tcpreasm.NewStreamPool(r)
+	r.asm = tcpreasm.NewAssembler(r.pool)
+	r.asm.MaxBufferedPagesTotal = r.o.MaxBufferedPagesTotal
+	r.asm.MaxBufferedPagesPerConnection = r.o.MaxBufferedPagesPerConn
+	return r
+}
+
+func (r *runner) isPort(p uint16) bool { return r.ports[p>>6]&(1<<(p&63)) != 0 }
+
+// readFile feeds one capture file to the assembler. Its error is a
+// file-level failure; damage inside the file is reported as a Problem.
+func (r *runner) readFile(ctx context.Context, name string, index int) error {
+	src, err := openSource(name, r.o.Stdin)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = src.close() }()
+	r.stats.Files++
+	f := &fileRef{name: name, index: index}
+	r.badLinks = nil
+	for frame := 0; ; {
+		if frame&0xff == 0 && ctx.Err() != nil {
+			return nil
+		}
+		data, ci, err := src.read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			r.problem(f, frame, -1, -1, fmt.Errorf("%s: %w after frame %d: %v", name, ErrTruncatedFile, frame, err))
+			return nil
+		}
+		frame++
+		r.packet(f, frame, data, ci, src.linkType(ci))
+		if r.stop {
+			return nil
+		}
+	}
+}
+
+// packet decodes one frame and hands its TCP segment to the assembler. A
+// panic anywhere below becomes a Problem naming the frame: the last line of
+// defence, so that one bad packet does not end the run.
+func (r *runner) packet(f *fileRef, frame int, data []byte, ci gopacket.CaptureInfo, lt layers.LinkType) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.inAssemble = false
+			r.problem(f, frame, -1, -1, fmt.Errorf("%s: frame %d: %w: %v", f.name, frame, ErrInternal, p))
+		}
+	}()
+	r.stats.Packets++
+	r.stats.CaptureBytes += int64(len(data))
+	r.advance(ci.Timestamp) // first give up what this packet's time says is lost
+	res := r.dec.decode(lt, data, ci)
+	if r.dec.truncated {
+		r.stats.Truncated++
+	}
+	if r.dec.fragment {
+		r.stats.Fragments++
+	}
+	switch res {
+	case resultTCP:
+		c := r.slab.next(f, frame, ci)
+		c.truncated = r.dec.truncated
+		r.inAssemble = true
+		r.asm.AssembleWithContext(r.dec.netFlow, &r.dec.tcp, c)
+		r.inAssemble = false
+	case resultFragment:
+	case resultError:
+		r.stats.NonTCP++
+		kind := ErrUndecodable
+		if r.dec.truncated {
+			kind = ErrSnapLen
+		}
+		r.problem(f, frame, -1, -1, fmt.Errorf("%s: frame %d: %w: %v", f.name, frame, kind, r.dec.err))
+	default:
+		r.stats.NonTCP++
+		if _, ok := linkFirstLayer(lt); !ok && !r.badLinks[lt] {
+			if r.badLinks == nil {
+				r.badLinks = make(map[layers.LinkType]bool)
+			}
+			r.badLinks[lt] = true
+			r.problem(f, frame, -1, -1, fmt.Errorf("%s: frame %d: %w %s (%d); such frames are skipped", f.name, frame, ErrLinkType, lt, int(lt)))
+		}
+	}
+}
+
+// advance moves the capture clock and, every flushEveryPackets packets or
+// flushEveryTime of capture time, gives up holes older than LossTimeout and
+// closes connections idle longer than FlushIdle.
+func (r *runner) advance(ts time.Time) {
+	if ts.After(r.now) {
+		r.now = ts
+	}
+	if r.lastFlush.IsZero() {
+		r.lastFlush = r.now
+	}
+	r.sinceFlush++
+	if r.sinceFlush < flushEveryPackets && r.now.Sub(r.lastFlush) < flushEveryTime {
+		return
+	}
+	r.sinceFlush, r.lastFlush = 0, r.now
+	r.asm.FlushWithOptions(tcpreasm.FlushOptions{
+		T:  r.now.Add(-r.o.LossTimeout),
+		TC: r.now.Add(-r.o.FlushIdle),
+	})
+	r.dec.defrag.DiscardOlderThan(r.now.Add(-r.o.LossTimeout))
+}
+
+// problem reports p's error as a Problem.
+func (r *runner) problem(f *fileRef, frame, stream int, offset int64, err error) {
+	r.stats.Problems++
+	name := ""
+	if f != nil {
+		name = f.name
+	}
+	r.h.Problem(&Problem{File: name, Frame: frame, Stream: stream, Offset: offset, Err: err})
+}

@@ -1,0 +1,135 @@
+package reassembly
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// Capture file magics, as the first four bytes read little-endian.
+const (
+	magicPcapMicro    = 0xa1b2c3d4
+	magicPcapNano     = 0xa1b23c4d
+	magicPcapMicroSwp = 0xd4c3b2a1
+	magicPcapNanoSwp  = 0x4d3cb2a1
+	magicPcapng       = 0x0a0d0d0a // section header block type: same in both byte orders
+)
+
+// source reads the packets of one capture file.
+type source struct {
+	read func() ([]byte, gopacket.CaptureInfo, error) // zero-copy: data valid until the next call
+	// linkType returns the link type of the packet just read.
+	linkType func(ci gopacket.CaptureInfo) layers.LinkType
+	close    func() error
+}
+
+// openSource opens name ("-" is stdin) and sniffs its format: pcap or
+// pcapng, either of them gzip-compressed.
+func openSource(name string, stdin io.Reader) (*source, error) {
+	var r io.Reader
+	closeFn := func() error { return nil }
+	if name == "-" {
+		r = stdin
+		if r == nil {
+			r = os.Stdin
+		}
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("reassembly: %w", err)
+		}
+		r, closeFn = f, f.Close
+	}
+	src, err := newSource(name, r)
+	if err != nil {
+		_ = closeFn()
+		return nil, err
+	}
+	src.close = closeFn
+	return src, nil
+}
+
+// newSource sniffs r's format and returns a packet reader for it.
+func newSource(name string, r io.Reader) (*source, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	magic, err := peekMagic(name, br)
+	if err != nil {
+		return nil, err
+	}
+	if magic&0xffff == 0x8b1f { // gzip: 1f 8b
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("reassembly: %s: gzip: %w", name, err)
+		}
+		br = bufio.NewReaderSize(zr, 1<<16)
+		if magic, err = peekMagic(name, br); err != nil {
+			return nil, err
+		}
+	}
+	switch magic {
+	case magicPcapng:
+		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w: pcapng: %v", name, ErrFormat, err)
+		}
+		return &source{
+			read: ng.ZeroCopyReadPacketData,
+			linkType: func(ci gopacket.CaptureInfo) layers.LinkType {
+				if len(ci.AncillaryData) > 0 {
+					if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+						return lt
+					}
+				}
+				return ng.LinkType()
+			},
+		}, nil
+	case magicPcapMicro, magicPcapNano, magicPcapMicroSwp, magicPcapNanoSwp:
+		pr, err := pcapgo.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w: pcap: %v", name, ErrFormat, err)
+		}
+		lt := pr.LinkType()
+		if _, ok := linkFirstLayer(lt); !ok {
+			return nil, fmt.Errorf("%s: %w %s (%d)", name, ErrLinkType, lt, int(lt))
+		}
+		return &source{
+			read:     pcapRead(pr),
+			linkType: func(gopacket.CaptureInfo) layers.LinkType { return lt },
+		}, nil
+	}
+	return nil, fmt.Errorf("%s: %w (starts with %08x)", name, ErrFormat, magic)
+}
+
+// pcapRead wraps pcapgo's zero-copy read. pcapgo returns io.EOF when a file
+// ends between a record header and its data (io.ReadFull read nothing), which
+// would look like a clean end: report it as io.ErrUnexpectedEOF.
+func pcapRead(pr *pcapgo.Reader) func() ([]byte, gopacket.CaptureInfo, error) {
+	return func() ([]byte, gopacket.CaptureInfo, error) {
+		data, ci, err := pr.ZeroCopyReadPacketData()
+		if err == io.EOF && ci.CaptureLength > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return data, ci, err
+	}
+}
+
+func peekMagic(name string, br *bufio.Reader) (uint32, error) {
+	b, err := br.Peek(4)
+	if err != nil {
+		if err == io.EOF {
+			if len(b) == 0 {
+				return 0, fmt.Errorf("%s: %w: empty input", name, ErrFormat)
+			}
+			return 0, fmt.Errorf("%s: %w: only %d bytes", name, ErrFormat, len(b))
+		}
+		return 0, fmt.Errorf("reassembly: %s: %w", name, err)
+	}
+	return binary.LittleEndian.Uint32(b), nil
+}
