@@ -24,9 +24,9 @@ type Format int
 
 // Formats.
 const (
-	FormatText Format = iota // one line per PDU, tcpdump style
-	FormatJSON               // JSON lines (design.md contract)
-	FormatVerbose            // a tree of every field per PDU
+	FormatText    Format = iota // one line per PDU, tcpdump style
+	FormatJSON                  // JSON lines (design.md contract)
+	FormatVerbose               // a tree of every field per PDU
 )
 
 type options struct {
