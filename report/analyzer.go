@@ -23,6 +23,7 @@ type Analyzer struct {
 	pdu         decode.PDU // reused for every PDU
 	rec         PDURecord
 	filter      Filter
+	targets     []string
 	sinceSweep  int
 	now         time.Time // capture time of the latest PDU
 }
@@ -68,6 +69,10 @@ func Window(n int) AnalyzerOption {
 
 // WithFilter selects the PDU records written; analysis still sees every PDU.
 func WithFilter(f Filter) AnalyzerOption { return func(a *Analyzer) { a.filter = f } }
+
+// Follow keeps, among the message records, only those whose message id (any
+// part, any form) or source or destination address is one of targets.
+func Follow(targets []string) AnalyzerOption { return func(a *Analyzer) { a.targets = targets } }
 
 // NewAnalyzer returns an Analyzer writing to w.
 func NewAnalyzer(w Writer, opts ...AnalyzerOption) *Analyzer {
@@ -240,6 +245,9 @@ func (a *Analyzer) Finish(capture []Counter) error {
 	recs := a.corr.records()
 	var err error
 	for i := range recs {
+		if a.targets != nil && !followed(&recs[i], a.targets) {
+			continue
+		}
 		if err = a.w.Message(&recs[i]); err != nil {
 			break
 		}
@@ -287,4 +295,19 @@ func (a *Analyzer) fillSummary(sum *Summary, recs []MessageRecord) {
 	sum.RespLatency = summarize(&a.binds.resp)
 	sum.ReceiptLatency = summarize(&a.binds.dlr)
 	sum.Binds = a.binds.rowsSorted()
+}
+
+// followed reports whether a message is one of the --follow targets.
+func followed(r *MessageRecord, targets []string) bool {
+	for _, t := range targets {
+		if normAddr(t) == normAddr(r.SourceAddr) || normAddr(t) == normAddr(r.DestAddr) {
+			return true
+		}
+		for _, id := range r.MessageIDs {
+			if id != "" && decode.SameMessageID(t, id) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -20,14 +20,19 @@ type msgPart struct {
 	hasResp    bool
 	respStatus decode.Status
 	respTime   time.Time
+	respFrame  int
+	respStream int
 	latency    time.Duration
 	messageID  string
 	receipts   []receiptHit // final receipts
 	interim    int          // intermediate notifications and SME acks
+	notes      []receiptHit // those notifications, for --follow
 }
 
 // receiptHit is a receipt matched to a part.
 type receiptHit struct {
+	stream  int
+	final   bool
 	frame   int
 	time    time.Time
 	stat    string
@@ -165,6 +170,8 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 	part.hasResp = true
 	part.respStatus = decode.Status(p.Status)
 	part.respTime = m.Time
+	part.respFrame = m.Frame
+	part.respStream = m.Stream
 	part.latency = latency
 	id, _ := p.Get(decode.FieldMessageID)
 	if p.Status != 0 || len(id.Bytes) == 0 {
@@ -213,7 +220,7 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) *matched {
 		id = rc.ID
 	}
 	final := p.MessageType() == 0x04
-	hit := receiptHit{frame: m.Frame, time: m.Time, stat: rc.Stat, err: rc.Err}
+	hit := receiptHit{stream: m.Stream, frame: m.Frame, time: m.Time, stat: rc.Stat, err: rc.Err, final: final}
 	if hit.stat == "" {
 		if t, ok := p.TLV(decode.TagMessageState); ok {
 			if v, ok := t.Uint(); ok {
@@ -263,6 +270,7 @@ type matched struct {
 func (c *correlator) attach(part *msgPart, hit receiptHit, final bool) {
 	if !final {
 		part.interim++
+		part.notes = append(part.notes, hit)
 		return
 	}
 	if !part.msg.wantsReceipt() {

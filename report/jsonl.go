@@ -91,7 +91,7 @@ func appendMeta(j *jsonObj, m *Meta) {
 	j.int("frame", int64(m.Frame))
 	j.key("time")
 	j.b = append(j.b, '"')
-	j.b = m.Time.UTC().AppendFormat(j.b, time.RFC3339Nano)
+	j.b = appendRFC3339(j.b, m.Time)
 	j.b = append(j.b, '"')
 	j.int("stream", int64(m.Stream))
 	j.str("src", m.Src.String())
@@ -410,7 +410,7 @@ func (w *jsonWriter) Message(r *MessageRecord) error {
 	j.int("submit_frame", int64(r.SubmitFrame))
 	j.key("submit_time")
 	j.b = append(j.b, '"')
-	j.b = r.SubmitTime.UTC().AppendFormat(j.b, time.RFC3339Nano)
+	j.b = appendRFC3339(j.b, r.SubmitTime)
 	j.b = append(j.b, '"')
 	j.str("system_id", r.SystemID)
 	j.str("source_addr", redactAddr(r.SourceAddr, w.o))
@@ -442,6 +442,39 @@ func (w *jsonWriter) Message(r *MessageRecord) error {
 	j.int("parts", int64(r.Parts))
 	j.int("parts_seen", int64(r.PartsSeen))
 	j.int("duplicate_parts", int64(r.DuplicateParts))
+	j.key("part_list")
+	j.open('[')
+	for _, p := range r.PartList {
+		j.elem()
+		j.open('{')
+		j.int("part", int64(p.PartNo))
+		j.int("stream", int64(p.Stream))
+		j.uint("seq", uint64(p.Seq))
+		j.int("submit_frame", int64(p.SubmitFrame))
+		if p.HasResp {
+			j.int("resp_frame", int64(p.RespFrame))
+			j.uint("resp_status", uint64(p.RespStatus))
+			j.float("resp_latency_ms", millis(p.RespLatency))
+			j.str("message_id", p.MessageID)
+		}
+		j.key("receipts")
+		j.open('[')
+		for _, rc := range p.Receipts {
+			j.elem()
+			j.open('{')
+			j.boolean("final", rc.Final)
+			j.int("stream", int64(rc.Stream))
+			j.int("frame", int64(rc.Frame))
+			j.str("stat", rc.Stat)
+			j.str("err", rc.Err)
+			j.str("match", string(rc.Match))
+			j.float("latency_ms", millis(rc.Latency))
+			j.close('}')
+		}
+		j.close(']')
+		j.close('}')
+	}
+	j.close(']')
 	j.close('}')
 	return w.emit()
 }
@@ -457,4 +490,13 @@ func appendLatency(j *jsonObj, k string, l LatencySummary) {
 	j.float("p99_ms", millis(l.P99))
 	j.float("max_ms", millis(l.Max))
 	j.close('}')
+}
+
+// appendRFC3339 writes t in UTC with microseconds, or nanoseconds when the
+// capture has them, so every timestamp of a run has the same width.
+func appendRFC3339(b []byte, t time.Time) []byte {
+	if t.Nanosecond()%1000 != 0 {
+		return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000000Z07:00")
+	}
+	return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000Z07:00")
 }

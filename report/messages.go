@@ -36,9 +36,39 @@ type MessageRecord struct {
 	HasReceipt       bool
 	Match            decode.MatchRule // rule that matched the receipt(s); the loosest used
 	Interim          int              // intermediate notifications and SME acks
+	PartList         []PartRecord     // each part seen, in part order
 	Parts            int              // parts announced
 	PartsSeen        int              // distinct parts seen
 	DuplicateParts   int
+}
+
+// PartRecord is one submitted part with its response and receipts.
+type PartRecord struct {
+	PartNo      int
+	Stream      int
+	Seq         uint32
+	SubmitFrame int
+	SubmitTime  time.Time
+	HasResp     bool
+	RespStatus  decode.Status
+	RespFrame   int
+	RespStream  int
+	RespTime    time.Time
+	RespLatency time.Duration
+	MessageID   string
+	Receipts    []ReceiptRecord // final receipts, then notifications, in time order
+}
+
+// ReceiptRecord is a receipt or notification matched to a part.
+type ReceiptRecord struct {
+	Final   bool
+	Stream  int
+	Frame   int
+	Time    time.Time
+	Stat    string
+	Err     string
+	Match   decode.MatchRule
+	Latency time.Duration // since the part's submit
 }
 
 // records builds the message records in submit order.
@@ -89,6 +119,15 @@ func (m *message) record() MessageRecord {
 			}
 		}
 		r.Interim += p.interim
+		pr := PartRecord{PartNo: p.partNo, Stream: p.stream, Seq: p.seq, SubmitFrame: p.frame, SubmitTime: p.time,
+			HasResp: p.hasResp, RespStatus: p.respStatus, RespFrame: p.respFrame, RespStream: p.respStream,
+			RespTime: p.respTime, RespLatency: p.latency, MessageID: p.messageID}
+		for _, h := range append(append([]receiptHit(nil), p.receipts...), p.notes...) {
+			pr.Receipts = append(pr.Receipts, ReceiptRecord{Final: h.final, Stream: h.stream, Frame: h.frame, Time: h.time,
+				Stat: h.stat, Err: h.err, Match: h.rule, Latency: h.latency})
+		}
+		sort.SliceStable(pr.Receipts, func(i, j int) bool { return pr.Receipts[i].Time.Before(pr.Receipts[j].Time) })
+		r.PartList = append(r.PartList, pr)
 	}
 	for ; next <= m.total; next++ {
 		text.WriteString("…")

@@ -26,7 +26,7 @@ func newTextWriter(o options) *textWriter {
 const previewLen = 40
 
 func (t *textWriter) PDU(r *PDURecord) error {
-	if !t.o.pdus {
+	if !t.o.pdus || t.o.follow {
 		return t.ew.err
 	}
 	t.buf = appendTextLine(t.buf[:0], r, &t.o)
@@ -245,7 +245,7 @@ func appendPreview(b []byte, s string) []byte {
 }
 
 func (t *textWriter) Gap(g *GapRecord) error {
-	if !t.o.pdus {
+	if !t.o.pdus || t.o.follow {
 		return t.ew.err
 	}
 	b := g.Time.UTC().AppendFormat(t.buf[:0], t.o.timeLayout)
@@ -294,6 +294,12 @@ func (t *textWriter) Close() error {
 	return t.ew.err
 }
 
-// Message is not printed per message in the text view; the summary tables
-// hold the figures.
-func (t *textWriter) Message(*MessageRecord) error { return t.ew.err }
+// Message prints a message's timeline in the follow view; otherwise the
+// text view leaves messages to the summary tables.
+func (t *textWriter) Message(r *MessageRecord) error {
+	if !t.o.follow {
+		return t.ew.err
+	}
+	_, _ = t.bw.Write(appendTimeline(t.buf[:0], r, &t.o))
+	return t.ew.err
+}

@@ -38,6 +38,7 @@ type options struct {
 	redactText  bool
 	redactAddr  bool
 	color       bool
+	follow      bool
 }
 
 // Option configures a Writer.
@@ -63,6 +64,10 @@ func WithRedaction(text, addr bool) Option {
 
 // WithColor turns ANSI colours on in the text view.
 func WithColor(on bool) Option { return func(o *options) { o.color = on } }
+
+// WithFollow makes the text view print each message record as a timeline
+// (its parts, responses and receipts) instead of PDU lines.
+func WithFollow(on bool) Option { return func(o *options) { o.follow = on } }
 
 // New returns a Writer for format f.
 func New(f Format, opts ...Option) (Writer, error) {

@@ -38,6 +38,7 @@ type config struct {
 	messageIDs []string
 	issues     string
 	streams    []int
+	follow     []string
 	// Analysis
 	failOn  string
 	version bool
@@ -89,6 +90,7 @@ func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
 	fl.StringVar(&c.issues, "issues", "", "only PDUs with an issue of at least `SEVERITY` (info, warning, error)")
 	fl.Lookup("issues").NoOptDefVal = "info"
 	fl.IntSliceVar(&c.streams, "stream", nil, "only connection number `N` (the #N of the text view); comma list")
+	fl.StringArrayVar(&c.follow, "follow", nil, "print the story of the message with this message_id, or of every message to or from this address: submits, responses, receipts with latencies; repeatable")
 
 	an := pflag.NewFlagSet("Exit status", pflag.ContinueOnError)
 	an.StringVar(&c.failOn, "fail-on", "", "exit 1 when an issue of at least `SEVERITY` was found (for CI pipelines)")

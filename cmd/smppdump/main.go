@@ -130,11 +130,21 @@ func (c *config) setup(stdin io.Reader, stdout io.Writer) (reassembly.Options, *
 	}
 	w, err := report.New(format, report.WithOutput(stdout), report.WithPDUs(!c.quiet),
 		report.WithSummary(c.summary || !c.noSummary), report.WithColor(color),
-		report.WithRedaction(c.redactText, c.redactAddr))
+		report.WithRedaction(c.redactText, c.redactAddr), report.WithFollow(len(c.follow) > 0 && !c.json))
 	if err != nil {
 		return none, nil, 0, err
 	}
-	a := report.NewAnalyzer(w, report.ShowSecrets(c.showSecrets), report.MaxPDU(c.maxPDU), report.WithFilter(filter))
+	aopts := []report.AnalyzerOption{report.ShowSecrets(c.showSecrets), report.MaxPDU(c.maxPDU), report.WithFilter(filter)}
+	if len(c.follow) > 0 {
+		aopts = append(aopts, report.Follow(c.follow))
+		if c.json {
+			// Only the followed messages' records: no PDU lines.
+			f := filter
+			f.Streams = map[int]bool{-1: true}
+			aopts = append(aopts, report.WithFilter(f))
+		}
+	}
+	a := report.NewAnalyzer(w, aopts...)
 	opts := reassembly.Options{
 		Ports:     ports,
 		Heuristic: !c.noHeuristic,

@@ -342,8 +342,11 @@ func comparePDU(r *oracleResult, tp tshark.PDU, d *dumpPDU, streams *streamPairi
 		"command_length": true, "command_id": true, "command_status": true,
 		"sequence_number": true, "message_id": true,
 	}
+	listed := compareLists(r, tp, d, used)
 	for _, bf := range bodyFields {
-		compareBodyField(r, tp, d, body, bf, used)
+		if !listed[bf.name] {
+			compareBodyField(r, tp, d, body, bf, used)
+		}
 	}
 	compareTLVs(r, tp, d)
 	compareText(r, tp, d)
@@ -390,14 +393,17 @@ func compareBodyField(r *oracleResult, tp tshark.PDU, d *dumpPDU, body map[strin
 		if !tok && !sok {
 			return
 		}
-		if tok {
-			tv = strings.ReplaceAll(tv, ":", "")
-		} else {
-			tv = absent
-		}
 		sv := absent
 		if sok {
 			sv = jsonString(raw)
+		}
+		switch {
+		case tok:
+			tv = strings.ReplaceAll(tv, ":", "")
+		case sv == "":
+			tv = "" // tshark leaves out an empty short_message when there are TLVs
+		default:
+			tv = absent
 		}
 		r.check(f, label, bf.name, tv, sv)
 	case kindESMClass, kindRegDel:
@@ -436,6 +442,69 @@ func compareBodyField(r *oracleResult, tp tshark.PDU, d *dumpPDU, body map[strin
 		}
 		r.check(f, label, bf.name, tv, sv)
 	}
+}
+
+// listFields are the fields of submit_multi's dest_address and
+// submit_multi_resp's unsuccess_sme entries that tshark prints, once per
+// entry (it prints neither dest_flag, number_of_dests nor no_unsuccess).
+var listFields = map[string][]bodyField{
+	"dest_address": {
+		{"dest_addr_ton", "dest_addr_ton", kindInt},
+		{"dest_addr_npi", "dest_addr_npi", kindInt},
+		{"destination_addr", "destination_addr", kindCString},
+		{"dl_name", "dl_name", kindCString},
+	},
+	"unsuccess_sme": {
+		{"dest_addr_ton", "dest_addr_ton", kindInt},
+		{"dest_addr_npi", "dest_addr_npi", kindInt},
+		{"destination_addr", "destination_addr", kindCString},
+		{"error_status_code", "error_status_code", kindInt},
+	},
+}
+
+// compareLists compares the repeated fields of submit_multi(_resp): all of
+// tshark's values of a field, in order, with the same field of every entry
+// of smppdump's list. It returns the names it compared, which the
+// single-valued rules then skip.
+func compareLists(r *oracleResult, tp tshark.PDU, d *dumpPDU, used map[string]bool) map[string]bool {
+	done := map[string]bool{}
+	for list, fields := range listFields {
+		raw, ok := d.Body[list]
+		if !ok {
+			continue
+		}
+		var entries []map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &entries); err != nil {
+			r.check(tp.Frame, pduLabel(tp.CommandID, tp.Seq), list, "a list", "json:"+string(raw))
+			continue
+		}
+		for _, lf := range fields {
+			done[lf.name], used[lf.tshark] = true, true
+			var tv, sv []string
+			for _, v := range tp.Values(lf.tshark) {
+				if lf.kind == kindInt {
+					v = tsharkInt(v, true)
+				}
+				tv = append(tv, v)
+			}
+			for _, e := range entries {
+				v, ok := e[lf.name]
+				if !ok {
+					continue
+				}
+				if lf.kind == kindInt {
+					sv = append(sv, jsonInt(v, true))
+				} else {
+					sv = append(sv, tsharkString(jsonString(v)))
+				}
+			}
+			if len(tv) == 0 && len(sv) == 0 {
+				continue
+			}
+			r.check(tp.Frame, pduLabel(tp.CommandID, tp.Seq), list+"."+lf.name, strings.Join(tv, ","), strings.Join(sv, ","))
+		}
+	}
+	return done
 }
 
 // compareTLVs compares the optional parameters in wire order: their number,
