@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// binPath is the smppdump binary built once for the CLI tests.
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "smppdump-cli")
+	if err != nil {
+		panic(err) // test setup: no recovery possible
+	}
+	binPath = filepath.Join(dir, "smppdump")
+	if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const demo = "../../pcaps/demo.pcap"
+
+// cli runs the real binary and returns stdout, stderr and the exit code.
+func cli(t *testing.T, stdin []byte, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// pduLines keeps the per-PDU lines of the text view (they start with a time).
+func pduLines(s string) []string {
+	var out []string
+	for _, l := range lines(s) {
+		if len(l) > 8 && l[2] == ':' && l[5] == ':' {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestCLIViews(t *testing.T) {
+	out, _, code := cli(t, nil, "-r", demo, "--no-summary")
+	require.Equal(t, 0, code)
+	require.Len(t, pduLines(out), 50)
+	require.NotContains(t, out, "\x1b[", "no colour when stdout is not a terminal")
+
+	out, _, _ = cli(t, nil, "-r", demo, "--color=always", "--no-summary", "-c", "2")
+	require.Contains(t, out, "\x1b[32mESME_ROK\x1b[0m")
+
+	out, _, _ = cli(t, nil, "-r", demo, "-c", "3", "--no-summary")
+	require.Len(t, pduLines(out), 3)
+
+	out, _, _ = cli(t, nil, "-r", demo, "-q")
+	require.Empty(t, pduLines(out))
+	require.Contains(t, out, "50 PDUs in 4 connections")
+
+	out, _, _ = cli(t, nil, "-r", demo, "-q", "--no-summary", "--summary")
+	require.Contains(t, out, "50 PDUs")
+
+	out, _, _ = cli(t, nil, "-r", demo, "-V", "-c", "3", "--no-summary")
+	require.Contains(t, out, "Frame 8, 2026-03-02 09:00:00.052160")
+	require.Contains(t, out, "    registered_delivery: 1 (0x01, receipt on success or failure)")
+	require.Contains(t, out, `        Text: "Your code is 4711. Valid 10 min_"`)
+
+	out, _, _ = cli(t, nil, "-r", demo, "--json", "-c", "1", "--no-summary")
+	require.Len(t, lines(out), 1, "one PDU record; the run ended before any submit")
+}
+
+func TestCLISecretsAndRedaction(t *testing.T) {
+	out, _, _ := cli(t, nil, "-r", demo, "-c", "1", "--no-summary")
+	require.Contains(t, out, "password=********")
+	out, _, _ = cli(t, nil, "-r", demo, "-c", "1", "--no-summary", "--show-secrets")
+	require.Contains(t, out, "password=s3cret")
+	out, _, _ = cli(t, nil, "-r", demo, "--no-summary", "--redact-text", "--redact-addr", "--command", "submit_sm", "-c", "3")
+	require.Contains(t, out, "dst=1/1:*********123")
+	require.Contains(t, out, `"[32 characters redacted]"`)
+	require.NotContains(t, out, "4711")
+	js, _, _ := cli(t, nil, "-r", demo, "--json", "--redact-text", "--redact-addr")
+	require.NotContains(t, js, "4711")
+	require.NotContains(t, js, "447700900123")
+	require.NotContains(t, js, "s3cret")
+}
+
+func TestCLIFilters(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		n    int
+		want string
+	}{
+		{[]string{"--command", "submit_sm_resp"}, 9, "submit_sm_resp"},
+		{[]string{"--command", "bind_transmitter,bind_receiver"}, 3, "bind_"},
+		{[]string{"--status", "error"}, 2, ""},
+		{[]string{"--status", "ESME_RTHROTTLED"}, 1, "ESME_RTHROTTLED"},
+		{[]string{"--status", "0x0e"}, 1, "ESME_RINVPASWD"},
+		{[]string{"--status", "ok", "--command", "unbind_resp"}, 3, "unbind_resp"},
+		{[]string{"--system-id", "acme_tx"}, 16, ""},
+		{[]string{"--addr", "+491701234567"}, 8, "491701234567"}, // 3 parts, a submit, 4 receipts
+		{[]string{"--message-id", "4F2A1C01"}, 2, "4f2a1c01"},
+		{[]string{"--stream", "3"}, 2, "#3 "},
+		{[]string{"--issues"}, 0, ""},
+		{[]string{"--issues=warning"}, 0, ""},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out, errOut, code := cli(t, nil, append([]string{"-r", demo, "--no-summary"}, tc.args...)...)
+			require.Equal(t, 0, code, errOut)
+			got := pduLines(out)
+			require.Len(t, got, tc.n, out)
+			for _, l := range got {
+				require.Contains(t, l, tc.want)
+			}
+		})
+	}
+}
+
+func TestCLIFollow(t *testing.T) {
+	out, _, code := cli(t, nil, "-r", demo, "--follow", "7c10aa02", "--no-summary")
+	require.Equal(t, 0, code)
+	require.Equal(t, []string{
+		`message 7c10aa02 bind=acme_tx 447700900999 → 447700900000 "Meeting moved to 15:00"`,
+		`  09:00:00.331240 #1 frame 57 submit_sm seq=3`,
+		`  09:00:00.350280 #1 frame 59 submit_sm_resp ESME_ROK id=7c10aa02 +19.040ms`,
+		`  09:00:06.722240 #2 frame 81 receipt stat=UNDELIV err=001 match=exact +6391.000ms`,
+	}, lines(out))
+}
+
+func TestCLIExitStatus(t *testing.T) {
+	_, _, code := cli(t, nil, "-r", demo, "-q", "--fail-on", "error")
+	require.Equal(t, 0, code, "the demo has no error-severity issue")
+	_, _, code = cli(t, nil, "-r", demo, "-q", "--fail-on", "info")
+	require.Equal(t, 0, code, "nor any issue at all")
+
+	s := newScenario(t)
+	ss := s.session("10.9.0.7:41000", 0, false)
+	s.bind(ss, 0x00000009, "x")
+	s.smsc(ss, submitMsg("from the wrong side")) // SES-06
+	bad := s.file()
+	_, _, code = cli(t, nil, "-r", bad, "-q", "--fail-on", "error")
+	require.Equal(t, 1, code)
+	_, _, code = cli(t, nil, "-r", bad, "-q")
+	require.Equal(t, 0, code, "issues alone do not fail without --fail-on")
+}
+
+func TestCLIErrors(t *testing.T) {
+	dir := t.TempDir()
+	notCapture := filepath.Join(dir, "notes.txt")
+	require.NoError(t, os.WriteFile(notCapture, []byte("hello, this is not a pcap file at all\n"), 0o644))
+	full, err := os.ReadFile(demo)
+	require.NoError(t, err)
+	truncated := filepath.Join(dir, "cut.pcap")
+	require.NoError(t, os.WriteFile(truncated, full[:len(full)/2+7], 0o644))
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"missing file", []string{"-r", filepath.Join(dir, "nope.pcap")}, 2, "nope.pcap"},
+		{"not a capture", []string{"-r", notCapture}, 2, "notes.txt"},
+		{"truncated capture", []string{"-r", truncated, "-q"}, 2, "cut.pcap"},
+		{"no input", nil, 2, "no capture given"},
+		{"unknown flag", []string{"--bogus"}, 2, "unknown flag"},
+		{"bad port", []string{"-r", demo, "-p", "70000"}, 2, "--port"},
+		{"bad color", []string{"-r", demo, "--color", "pink"}, 2, "--color"},
+		{"bad status", []string{"-r", demo, "--status", "ESME_RNOPE"}, 2, "--status"},
+		{"bad command", []string{"-r", demo, "--command", "submit"}, 2, "--command"},
+		{"bad severity", []string{"-r", demo, "--fail-on", "fatal"}, 2, "--fail-on"},
+		{"json and verbose", []string{"-r", demo, "--json", "-V"}, 2, "pick one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := cli(t, nil, tc.args...)
+			require.Equal(t, tc.code, code, errOut)
+			require.Contains(t, errOut, tc.msg)
+			require.Equal(t, 1, len(lines(errOut)), "one clear line: %q", errOut)
+		})
+	}
+	// A truncated capture still yields what was readable.
+	out, _, _ := cli(t, nil, "-r", truncated, "--no-summary")
+	require.NotEmpty(t, pduLines(out))
+}
+
+func TestCLIStdinAndVersion(t *testing.T) {
+	full, err := os.ReadFile(demo)
+	require.NoError(t, err)
+	out, _, code := cli(t, full, "-r", "-", "-q")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "50 PDUs")
+	out, _, code = cli(t, nil, "--version")
+	require.Equal(t, 0, code)
+	require.True(t, strings.HasPrefix(out, "smppdump "))
+	_, errOut, code := cli(t, nil, "-h")
+	require.Equal(t, 0, code)
+	require.Contains(t, errOut, "Filters")
+}
