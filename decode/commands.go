@@ -43,6 +43,11 @@ type Command struct {
 	MinLen int
 	// MinBody is the smallest body holding every mandatory field.
 	MinBody int
+
+	// index maps a FieldID to its position in Fields plus one (0: absent);
+	// filled for the rows of the protocol table.
+	index   [numFieldIDs]uint8
+	indexed bool
 }
 
 // IsResponse reports whether the command is a response.
@@ -55,6 +60,9 @@ func (c *Command) In(v Version) bool {
 
 // Field returns the index of the mandatory field id in c.Fields, or -1.
 func (c *Command) Field(id FieldID) int {
+	if c.indexed && id < numFieldIDs {
+		return int(c.index[id]) - 1
+	}
 	for i := range c.Fields {
 		if c.Fields[i].ID == id {
 			return i
@@ -237,9 +245,13 @@ func buildCommandIndex() *commandIndex {
 	ix := &commandIndex{}
 	for i := range commandTable {
 		c := &commandTable[i]
-		for _, f := range c.Fields {
+		for j, f := range c.Fields {
 			c.MinBody += f.minSize()
+			if c.index[f.ID] == 0 {
+				c.index[f.ID] = uint8(j + 1)
+			}
 		}
+		c.indexed = true
 		c.MinLen = HeaderLen
 		if !c.IsResponse() {
 			c.MinLen += c.MinBody

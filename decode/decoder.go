@@ -34,15 +34,28 @@ func (p *PDU) decode(b []byte, o Options) {
 	p.Version = o.Version.Normalize()
 	p.Raw = b
 	if len(b) < HeaderLen {
-		p.issue(SevError, CodeIncomplete, "", 0, "only %d octets of the 16-octet header", len(b))
+		// The capture lost the rest: not the sender's fault (ref §12.1 HDR-05).
+		p.issue(SevInfo, CodeIncomplete, "", 0, "only %d octets of the 16-octet header", len(b))
 		return
 	}
 	p.Header, _ = ReadHeader(b)
+	if p.Length >= HeaderLen && int(p.Length) < len(b) {
+		p.Raw = b[:p.Length]
+	}
 	body, ok := p.checkHeader(b, o)
 	if !ok {
 		return
 	}
-	d := bodyDecoder{p: p, r: reader{b: body}}
+	d := bodyDecoder{p: p, r: reader{b: body}, incomplete: int(p.Length) > len(b)}
+	c := p.Cmd
+	minLen := c.MinLen
+	if c.IsResponse() && p.Status == 0 {
+		minLen = HeaderLen + c.MinBody
+	}
+	if int(p.Length) < minLen {
+		p.issue(SevError, CodeBodyTruncated, "command_length", 0, "command_length %d is below the %d octets of the smallest %s", p.Length, minLen, c.Name)
+		d.short = true
+	}
 	d.fields()
 	d.tlvs()
 	d.validate()
@@ -130,16 +143,28 @@ type bodyDecoder struct {
 	p       *PDU
 	r       reader
 	stopped bool // the body could not be followed further (lost alignment)
+	// incomplete: the capture holds less than command_length (HDR-05);
+	// short: command_length is below the command's minimum (HDR-02 already
+	// raised). Either way, running out of octets is not reported again.
+	incomplete, short bool
+	// dcs is the parsed data_coding, set when the field was checked.
+	dcs    DCS
+	hasDCS bool
 }
+
+// quiet reports whether running out of octets was already explained.
+func (d *bodyDecoder) quiet() bool { return d.incomplete || d.short }
 
 // off converts a body offset into a PDU offset.
 func (d *bodyDecoder) off() int { return HeaderLen + d.r.off }
 
 func (d *bodyDecoder) fields() {
 	p, c := d.p, d.p.Cmd
-	p.Values = p.Values[:0]
-	for range c.Fields {
-		p.Values = append(p.Values, Value{})
+	if n := len(c.Fields); cap(p.Values) >= n {
+		p.Values = p.Values[:n]
+		clear(p.Values)
+	} else {
+		p.Values = make([]Value, n)
 	}
 	if c.IsResponse() && p.Status != 0 && d.r.remaining() == 0 {
 		return // error responses may omit the body (ref §1.7)
@@ -150,8 +175,11 @@ func (d *bodyDecoder) fields() {
 			if c.IsResponse() && p.Status != 0 {
 				return
 			}
-			p.issue(SevError, CodeBodyTruncated, f.Name(), d.off(), "body ends before mandatory field %s", f.Name())
 			d.stopped = true
+			if d.quiet() {
+				return
+			}
+			p.issue(SevError, CodeBodyTruncated, f.Name(), d.off(), "body ends before mandatory field %s", f.Name())
 			return
 		}
 		if !d.field(i, f) {
@@ -173,11 +201,17 @@ func (d *bodyDecoder) count(id FieldID) int {
 // field decodes one mandatory field into p.Values[i]. It returns false when
 // the rest of the body can no longer be located.
 func (d *bodyDecoder) field(i int, f *Field) bool {
-	p := d.p
-	v := &p.Values[i]
+	v := &d.p.Values[i]
 	v.Off = d.off()
 	start := d.r.off
-	defer func() { v.Len = d.r.off - start }()
+	ok := d.readField(v, f)
+	v.Len = d.r.off - start
+	return ok
+}
+
+// readField reads the value of one mandatory field.
+func (d *bodyDecoder) readField(v *Value, f *Field) bool {
+	p := d.p
 	limit := f.MaxFor(p.Version)
 	switch f.Kind {
 	case KindU8:
@@ -186,18 +220,22 @@ func (d *bodyDecoder) field(i int, f *Field) bool {
 	case KindU32:
 		x, ok := d.r.u32()
 		if !ok {
-			p.issue(SevError, CodeBodyTruncated, f.Name(), v.Off, "body ends inside %s", f.Name())
+			if !d.quiet() {
+				p.issue(SevError, CodeBodyTruncated, f.Name(), v.Off, "body ends inside %s", f.Name())
+			}
 			return false
 		}
 		v.Int, v.Present = x, true
 	case KindCString, KindTime:
 		s, res := d.r.cstring(limit)
 		v.Bytes, v.Present = s, true
-		switch res {
-		case cstrNoNUL:
-			p.issue(SevError, CodeCStringNoNUL, f.Name(), v.Off, "%s has no NUL before the end of the PDU", f.Name())
+		switch {
+		case res == cstrNoNUL:
+			if !d.quiet() {
+				p.issue(SevError, CodeCStringNoNUL, f.Name(), v.Off, "%s has no NUL before the end of the PDU", f.Name())
+			}
 			return false
-		case cstrTooLong:
+		case res == cstrTooLong && f.Kind == KindCString: // a long time field is FLD-03's
 			p.issue(SevError, CodeCStringTooLong, f.Name(), v.Off, "%s is %d octets with its NUL; the maximum is %d", f.Name(), len(s)+1, limit)
 		}
 	case KindOctets:
@@ -205,7 +243,9 @@ func (d *bodyDecoder) field(i int, f *Field) bool {
 		b, ok := d.r.octets(n)
 		v.Bytes, v.Present = b, true
 		if !ok {
-			p.issue(SevError, CodeSMLengthOverrun, f.Count.String(), v.Off-1, "%s %d overruns the PDU: %d octets left", f.Count, n, len(b))
+			if !d.quiet() {
+				p.issue(SevError, CodeSMLengthOverrun, f.Count.String(), d.countOff(f.Count), "%s %d overruns the PDU: %d octets left", f.Count, n, len(b))
+			}
 			return false
 		}
 	case KindDestList:
@@ -216,16 +256,30 @@ func (d *bodyDecoder) field(i int, f *Field) bool {
 		return d.unsuccess(d.count(f.Count))
 	case KindIDList:
 		v.Present = true
-		for range d.count(f.Count) {
+		for k := range d.count(f.Count) {
+			at := d.off()
 			s, res := d.r.cstring(9)
-			if res == cstrNoNUL {
-				p.issue(SevError, CodeCStringNoNUL, f.Name(), v.Off, "message_id list runs past the PDU")
+			switch res {
+			case cstrNoNUL:
+				if !d.quiet() {
+					p.issue(SevError, CodeCStringNoNUL, f.Name(), at, "message_id %d runs past the PDU", k+1)
+				}
 				return false
+			case cstrTooLong:
+				p.issue(SevError, CodeCStringTooLong, f.Name(), at, "message_id %d is %d octets with its NUL; the maximum is 9", k+1, len(s)+1)
 			}
 			p.MessageIDs = append(p.MessageIDs, s)
 		}
 	}
 	return true
+}
+
+// countOff returns the offset of an earlier count field.
+func (d *bodyDecoder) countOff(id FieldID) int {
+	if i := d.p.Cmd.Field(id); i >= 0 && i < len(d.p.Values) {
+		return d.p.Values[i].Off
+	}
+	return HeaderLen
 }
 
 // dests reads submit_multi's dest_address list (ref §3.4). The count came
@@ -236,6 +290,9 @@ func (d *bodyDecoder) dests(n int) bool {
 	for k := 0; k < n; k++ {
 		de := Dest{Off: d.off()}
 		if d.r.remaining() == 0 {
+			if d.quiet() {
+				return false
+			}
 			p.issue(SevError, CodeNumberOfDests, "number_of_dests", de.Off, "number_of_dests is %d but only %d entries fit in the PDU", n, k)
 			return false
 		}
@@ -254,14 +311,20 @@ func (d *bodyDecoder) dests(n int) bool {
 			p.issue(SevError, CodeDestFlag, "dest_flag", de.Off, "dest_flag %d (want 1 or 2); the rest of the list cannot be read", de.Flag)
 			return false
 		}
+		name := "destination_addr"
+		if de.Flag == 2 {
+			name = "dl_name"
+		}
 		switch res {
 		case cstrNoNUL:
 			de.Broken = true
 			p.Dests = append(p.Dests, de)
-			p.issue(SevError, CodeCStringNoNUL, "destination_addr", de.Off, "dest_address %d has no NUL before the end of the PDU", k+1)
+			if !d.quiet() {
+				p.issue(SevError, CodeCStringNoNUL, name, de.Off, "dest_address %d has no NUL before the end of the PDU", k+1)
+			}
 			return false
 		case cstrTooLong:
-			p.issue(SevError, CodeCStringTooLong, "destination_addr", de.Off, "dest_address %d is longer than 21 octets", k+1)
+			p.issue(SevError, CodeCStringTooLong, name, de.Off, "dest_address %d: %s is longer than 21 octets", k+1, name)
 		}
 		p.Dests = append(p.Dests, de)
 	}
@@ -274,6 +337,9 @@ func (d *bodyDecoder) unsuccess(n int) bool {
 	for k := 0; k < n; k++ {
 		u := Unsuccess{Off: d.off()}
 		if d.r.remaining() == 0 {
+			if d.quiet() {
+				return false
+			}
 			p.issue(SevError, CodeNoUnsuccess, "no_unsuccess", u.Off, "no_unsuccess is %d but only %d entries fit in the PDU", n, k)
 			return false
 		}
@@ -281,13 +347,20 @@ func (d *bodyDecoder) unsuccess(n int) bool {
 		u.NPI, _ = d.r.u8()
 		var res cstrResult
 		u.Addr, res = d.r.cstring(21)
-		if res == cstrNoNUL {
-			p.issue(SevError, CodeCStringNoNUL, "destination_addr", u.Off, "unsuccess_sme %d has no NUL before the end of the PDU", k+1)
+		switch res {
+		case cstrNoNUL:
+			if !d.quiet() {
+				p.issue(SevError, CodeCStringNoNUL, "destination_addr", u.Off, "unsuccess_sme %d has no NUL before the end of the PDU", k+1)
+			}
 			return false
+		case cstrTooLong:
+			p.issue(SevError, CodeCStringTooLong, "destination_addr", u.Off, "unsuccess_sme %d: destination_addr is longer than 21 octets", k+1)
 		}
 		st, ok := d.r.u32()
 		if !ok {
-			p.issue(SevError, CodeBodyTruncated, "error_status_code", u.Off, "unsuccess_sme %d ends inside error_status_code", k+1)
+			if !d.quiet() {
+				p.issue(SevError, CodeBodyTruncated, "error_status_code", u.Off, "unsuccess_sme %d ends inside error_status_code", k+1)
+			}
 			return false
 		}
 		u.Status = Status(st)
@@ -307,6 +380,9 @@ func (d *bodyDecoder) tlvs() {
 	for d.r.remaining() > 0 {
 		at := d.off()
 		if d.r.remaining() < 4 {
+			if d.incomplete {
+				return
+			}
 			p.issue(SevError, CodeTrailingOctets, "", at, "%d stray octets after the last field (a TLV needs at least 4)", d.r.remaining())
 			return
 		}
@@ -316,6 +392,9 @@ func (d *bodyDecoder) tlvs() {
 		t := TLV{Tag: tag, Def: LookupTLV(tag), Value: val, Off: at}
 		p.TLVs = append(p.TLVs, t)
 		if !ok {
+			if d.incomplete {
+				return
+			}
 			p.issue(SevError, CodeTLVOverrun, t.Name(), at, "TLV length %d runs past the PDU (%d octets left)", n, len(val))
 			return
 		}
@@ -327,6 +406,9 @@ func (d *bodyDecoder) tlvs() {
 func (d *bodyDecoder) checkTLV(t *TLV) {
 	p := d.p
 	def := t.Def
+	if p.Version == V33 { // any TLV, known or not (ref §3.8.1, §5.1)
+		p.issue(SevWarning, CodeTLVOnV33, t.Name(), t.Off, "TLV in a v3.3 session")
+	}
 	if def == nil {
 		if IsVendorTag(t.Tag) {
 			p.issue(SevInfo, CodeTLVVendor, t.Name(), t.Off, "vendor-specific tag 0x%04x kept raw", t.Tag)
@@ -343,9 +425,8 @@ func (d *bodyDecoder) checkTLV(t *TLV) {
 		}
 		p.issue(sev, CodeTLVLength, def.Name, t.Off, "length %d, allowed %s", n, lengthRange(def.Min, def.MaxFor(p.Version)))
 	}
-	if p.Version == V33 {
-		p.issue(SevWarning, CodeTLVOnV33, def.Name, t.Off, "TLV in a v3.3 session")
-	} else if !def.AllowedIn(p.Cmd.TLVGroup, p.Cmd.IsResponse(), p.Version) {
+	congestionInReq := t.Tag == TagCongestionState && !p.Cmd.IsResponse() // TLV-13 says it better
+	if p.Version != V33 && !congestionInReq && !def.AllowedIn(p.Cmd.TLVGroup, p.Cmd.IsResponse(), p.Version) {
 		p.issue(SevWarning, CodeTLVNotAllowed, def.Name, t.Off, "%s is not defined for %s in SMPP %s", def.Name, p.Cmd.Name, p.Version)
 	}
 	if !def.Repeat {
@@ -356,7 +437,7 @@ func (d *bodyDecoder) checkTLV(t *TLV) {
 			}
 		}
 	}
-	if def.Type == TLVCString && n > 0 && t.Value[n-1] != 0 {
+	if def.Type == TLVCString && n > 0 && t.Value[n-1] != 0 && n != def.Tolerated {
 		p.issue(SevWarning, CodeTLVNoNUL, def.Name, t.Off, "C-string value lacks its NUL")
 	}
 }

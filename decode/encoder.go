@@ -109,6 +109,10 @@ func (p *PDU) Append(dst []byte, o EncodeOptions) ([]byte, error) {
 		}
 		return p.finish(dst, start, o), nil
 	}
+	if c.HeaderOnly && len(p.Raw) > HeaderLen {
+		// A decoded header-only PDU that had a body (HDR-15) keeps it.
+		dst = append(dst, p.Raw[HeaderLen:]...)
+	}
 	if !c.HeaderOnly && len(p.Values) > 0 {
 		var err error
 		if dst, err = p.appendFields(dst, c, o); err != nil {

@@ -90,10 +90,17 @@ type PDU struct {
 }
 
 func (p *PDU) reset() {
-	*p = PDU{Values: p.valBuf[:0], TLVs: p.tlvBuf[:0], Issues: p.issueBuf[:0],
-		Dests: p.Dests[:0], Unsuccess: p.Unsuccess[:0], MessageIDs: p.MessageIDs[:0]}
-	clear(p.valBuf[:])
-	clear(p.tlvBuf[:])
+	// Clear only what the last decode used, so that no slice of an old
+	// input stays reachable; the inline arrays are large and mostly unused.
+	clear(p.valBuf[:min(len(p.Values), len(p.valBuf))])
+	clear(p.tlvBuf[:min(len(p.TLVs), len(p.tlvBuf))])
+	clear(p.issueBuf[:min(len(p.Issues), len(p.issueBuf))])
+	clear(p.Dests)
+	clear(p.Unsuccess)
+	clear(p.MessageIDs)
+	p.Header, p.Cmd, p.Version, p.Raw, p.opts = Header{}, nil, 0, nil, Options{}
+	p.Values, p.TLVs, p.Issues = p.valBuf[:0], p.tlvBuf[:0], p.issueBuf[:0]
+	p.Dests, p.Unsuccess, p.MessageIDs = p.Dests[:0], p.Unsuccess[:0], p.MessageIDs[:0]
 }
 
 // Name returns the command name (a hex form for unknown commands).

@@ -27,7 +27,19 @@ var receiptLabels = [...]string{"id:", "sub:", "dlvrd:", "submit date:", "done d
 // and order, fields missing or extra, each value running to the next label.
 // ok is false when neither id: nor stat: is found.
 func ParseReceipt(b []byte) (r Receipt, ok bool) {
-	lower := bytes.ToLower(b)
+	// Fold ASCII only: bytes.ToLower rewrites invalid UTF-8 and changes the
+	// length, and the label offsets found in lower index b.
+	var buf [256]byte
+	lower := buf[:0]
+	if len(b) > len(buf) {
+		lower = make([]byte, 0, len(b))
+	}
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower = append(lower, c)
+	}
 	type hit struct{ label, start, end int }
 	var hits [len(receiptLabels)]hit
 	n := 0

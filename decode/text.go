@@ -231,25 +231,24 @@ func hebrewHigh(c byte) rune {
 }
 
 // decodeUCS2 decodes big-endian UTF-16 (UCS2 with surrogate pairs in
-// practice, ref §9.6), counting unpaired surrogates and an odd length.
+// practice, ref §9.6), counting unpaired surrogates (shown as U+FFFD) and an
+// odd length (the last octet is ignored).
 func decodeUCS2(b []byte) Text {
-	t := Text{Encoding: "ucs2"}
-	if len(b)%2 != 0 {
-		t.OddUCS2 = true
-	}
-	units := make([]uint16, 0, len(b)/2)
+	t := Text{Encoding: "ucs2", OddUCS2: len(b)%2 != 0}
+	out := make([]byte, 0, len(b)+len(b)/2)
 	for i := 0; i+1 < len(b); i += 2 {
-		units = append(units, uint16(b[i])<<8|uint16(b[i+1]))
-	}
-	for i := 0; i < len(units); i++ {
-		u := units[i]
+		u := rune(b[i])<<8 | rune(b[i+1])
 		switch {
-		case utf16.IsSurrogate(rune(u)) && u < 0xDC00 && i+1 < len(units) && units[i+1] >= 0xDC00 && units[i+1] <= 0xDFFF:
-			i++
-		case utf16.IsSurrogate(rune(u)):
+		case !utf16.IsSurrogate(u):
+		case u < 0xDC00 && i+3 < len(b) && b[i+2]&0xFC == 0xDC:
+			u = utf16.DecodeRune(u, rune(b[i+2])<<8|rune(b[i+3]))
+			i += 2
+		default:
 			t.BadSurrogates++
+			u = utf8.RuneError
 		}
+		out = utf8.AppendRune(out, u)
 	}
-	t.Text = string(utf16.Decode(units))
+	t.Text = string(out)
 	return t
 }

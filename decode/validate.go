@@ -1,5 +1,7 @@
 package decode
 
+import "strconv"
+
 // validate applies the single-PDU value checks of ref §12.3–§12.6 after the
 // body and TLVs were read. Checks run on what was decoded; a field that was
 // not present is not checked.
@@ -14,11 +16,81 @@ func (d *bodyDecoder) validate() {
 			d.checkField(&p.Cmd.Fields[i], v)
 		}
 	}
+	d.checkEntries()
 	d.checkCommand()
+	if d.stopped {
+		// The body lost its alignment or the capture ended: the TLVs and the
+		// user data are not all known, so checks on their combination would
+		// guess.
+		return
+	}
 	d.checkTLVValues()
 	d.checkUserData()
 	if p.IsReceipt() {
 		d.checkReceipt()
+	}
+}
+
+// checkEntries applies the address and message_id checks to the entries of
+// the list fields (submit_multi dest_address, submit_multi_resp
+// unsuccess_sme, v3.3 message_ids), which have no Field row of their own.
+func (d *bodyDecoder) checkEntries() {
+	p := d.p
+	for i := range p.Dests {
+		de := &p.Dests[i]
+		name := "dl_name"
+		if de.Flag == 1 {
+			name = "destination_addr"
+			d.checkTON(FieldDestAddrTON, de.Off+1, uint32(de.TON))
+			d.checkNPI(FieldDestAddrNPI, de.Off+2, uint32(de.NPI))
+		}
+		d.checkPrintable(name, de.Off, de.Addr)
+	}
+	for i := range p.Unsuccess {
+		u := &p.Unsuccess[i]
+		d.checkTON(FieldDestAddrTON, u.Off, uint32(u.TON))
+		d.checkNPI(FieldDestAddrNPI, u.Off+1, uint32(u.NPI))
+		d.checkPrintable("destination_addr", u.Off+2, u.Addr)
+	}
+	if i := p.Cmd.Field(FieldMessageIDs); i >= 0 && i < len(p.Values) {
+		for _, id := range p.MessageIDs {
+			d.checkPrintable("message_ids", p.Values[i].Off, id)
+			d.checkV33MessageID("message_ids", p.Values[i].Off, id)
+		}
+	}
+}
+
+func (d *bodyDecoder) checkTON(id FieldID, off int, v uint32) {
+	if v > 6 {
+		d.p.issue(SevWarning, CodeTON, id.String(), off, "TON %d is reserved", v)
+	}
+}
+
+func (d *bodyDecoder) checkNPI(id FieldID, off int, v uint32) {
+	if !validNPI(v) {
+		d.p.issue(SevWarning, CodeNPI, id.String(), off, "NPI %d is reserved", v)
+	}
+}
+
+// checkPrintable raises FLD-12 for octets outside printable ASCII.
+func (d *bodyDecoder) checkPrintable(name string, off int, b []byte) {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7F {
+			if name == "password" { // never echo a password octet
+				d.p.issue(SevWarning, CodeNonPrintable, name, off, "password holds a non-printable octet")
+			} else {
+				d.p.issue(SevWarning, CodeNonPrintable, name, off, "%s holds non-printable octet 0x%02x", name, c)
+			}
+			return
+		}
+	}
+}
+
+// checkV33MessageID raises FLD-13 for a v3.3 message id that is not at most
+// 8 hex digits (ref §3.2).
+func (d *bodyDecoder) checkV33MessageID(name string, off int, b []byte) {
+	if d.p.Version == V33 && len(b) > 0 && (len(b) > 8 || !isHex(b)) {
+		d.p.issue(SevWarning, CodeV33MessageID, name, off, "SMPP 3.3 message_id must be at most 8 hex digits")
 	}
 }
 
@@ -34,19 +106,14 @@ func validNPI(v uint32) bool {
 // checkField applies the checks that concern one field on its own.
 func (d *bodyDecoder) checkField(f *Field, v *Value) {
 	p := d.p
-	name := f.Name()
 	switch f.ID {
 	case FieldSourceAddrTON, FieldDestAddrTON, FieldAddrTON, FieldESMEAddrTON:
-		if v.Int > 6 {
-			p.issue(SevWarning, CodeTON, name, v.Off, "TON %d is reserved", v.Int)
-		}
+		d.checkTON(f.ID, v.Off, v.Int)
 	case FieldSourceAddrNPI, FieldDestAddrNPI, FieldAddrNPI, FieldESMEAddrNPI:
-		if !validNPI(v.Int) {
-			p.issue(SevWarning, CodeNPI, name, v.Off, "NPI %d is reserved", v.Int)
-		}
+		d.checkNPI(f.ID, v.Off, v.Int)
 	case FieldInterfaceVersion:
 		if v.Int > 0x34 && v.Int != 0x50 {
-			p.issue(SevWarning, CodeInterfaceVersion, name, v.Off, "interface_version 0x%02x is reserved", v.Int)
+			p.issue(SevWarning, CodeInterfaceVersion, f.Name(), v.Off, "interface_version 0x%02x is reserved", v.Int)
 		}
 	case FieldPriorityFlag:
 		limit := uint32(3)
@@ -57,38 +124,39 @@ func (d *bodyDecoder) checkField(f *Field, v *Value) {
 			limit = 4
 		}
 		if v.Int > limit {
-			p.issue(SevError, CodePriorityFlag, name, v.Off, "priority_flag %d exceeds %d in SMPP %s", v.Int, limit, p.Version)
+			p.issue(SevError, CodePriorityFlag, f.Name(), v.Off, "priority_flag %d exceeds %d in SMPP %s", v.Int, limit, p.Version)
 		}
 	case FieldRegisteredDelivery:
 		if v.Int&0xE0 != 0 {
-			p.issue(SevWarning, CodeRegDelivery, name, v.Off, "reserved bits 7-5 set (0x%02x)", v.Int)
+			p.issue(SevWarning, CodeRegDelivery, f.Name(), v.Off, "reserved bits 7-5 set (0x%02x)", v.Int)
 		} else if v.Int&0x03 == 3 && p.Version != V50 {
-			p.issue(SevWarning, CodeRegDelivery, name, v.Off, "receipt type 3 is reserved before SMPP 5.0")
+			p.issue(SevWarning, CodeRegDelivery, f.Name(), v.Off, "receipt type 3 is reserved before SMPP 5.0")
 		} else if p.Version == V33 && v.Int > 1 {
-			p.issue(SevWarning, CodeRegDelivery, name, v.Off, "SMPP 3.3 defines registered_delivery_flag 0 and 1 only")
+			p.issue(SevWarning, CodeRegDelivery, f.Name(), v.Off, "SMPP 3.3 defines registered_delivery_flag 0 and 1 only")
 		}
 	case FieldReplaceIfPresentFlag:
 		if v.Int > 1 {
-			p.issue(SevWarning, CodeReplaceIfPresent, name, v.Off, "replace_if_present_flag %d is reserved", v.Int)
+			p.issue(SevWarning, CodeReplaceIfPresent, f.Name(), v.Off, "replace_if_present_flag %d is reserved", v.Int)
 		} else if v.Int != 0 && p.Version != V50 && (p.ID == DeliverSM || p.ID == SubmitMulti) {
-			p.issue(SevWarning, CodeReplaceIfPresent, name, v.Off, "must be 0 in %s before SMPP 5.0", p.Cmd.Name)
+			p.issue(SevWarning, CodeReplaceIfPresent, f.Name(), v.Off, "must be 0 in %s before SMPP 5.0", p.Cmd.Name)
 		}
 	case FieldDataCoding:
 		dcs := ParseDCS(uint8(v.Int))
+		d.dcs, d.hasDCS = dcs, true
 		switch {
 		case dcs.Reserved || (v.Int >= 0xE0 && v.Int <= 0xEF):
-			p.issue(SevWarning, CodeDataCodingRsvd, name, v.Off, "data_coding 0x%02x is reserved in SMPP", v.Int)
+			p.issue(SevWarning, CodeDataCodingRsvd, f.Name(), v.Off, "data_coding 0x%02x is reserved in SMPP", v.Int)
 		case v.Int >= 0x10 && v.Int <= 0xBF:
-			p.issue(SevInfo, CodeDataCodingGSM, name, v.Off, "data_coding 0x%02x is a GSM DCS value passed through", v.Int)
+			p.issue(SevInfo, CodeDataCodingGSM, f.Name(), v.Off, "data_coding 0x%02x is a GSM DCS value passed through", v.Int)
 		}
 	case FieldSMDefaultMsgID:
 		switch {
 		case p.Version == V33 && v.Int > 100:
-			p.issue(SevWarning, CodeDefaultMsgID, name, v.Off, "sm_default_msg_id %d exceeds 100 in SMPP 3.3", v.Int)
+			p.issue(SevWarning, CodeDefaultMsgID, f.Name(), v.Off, "sm_default_msg_id %d exceeds 100 in SMPP 3.3", v.Int)
 		case p.Version == V34 && v.Int == 255:
-			p.issue(SevWarning, CodeDefaultMsgID, name, v.Off, "sm_default_msg_id 255 is reserved in SMPP 3.4")
+			p.issue(SevWarning, CodeDefaultMsgID, f.Name(), v.Off, "sm_default_msg_id 255 is reserved in SMPP 3.4")
 		case p.Version == V34 && p.ID == DeliverSM && v.Int != 0:
-			p.issue(SevWarning, CodeDefaultMsgID, name, v.Off, "sm_default_msg_id must be 0 in deliver_sm (SMPP 3.4)")
+			p.issue(SevWarning, CodeDefaultMsgID, f.Name(), v.Off, "sm_default_msg_id must be 0 in deliver_sm (SMPP 3.4)")
 		}
 	case FieldSMLength:
 		max := 254
@@ -99,7 +167,7 @@ func (d *bodyDecoder) checkField(f *Field, v *Value) {
 			max = 255
 		}
 		if int(v.Int) > max {
-			p.issue(SevError, CodeSMLengthTooLarge, name, v.Off, "sm_length %d exceeds %d in SMPP %s", v.Int, max, p.Version)
+			p.issue(SevError, CodeSMLengthTooLarge, f.Name(), v.Off, "sm_length %d exceeds %d in SMPP %s", v.Int, max, p.Version)
 		}
 	case FieldNumberOfDests:
 		max := uint32(254)
@@ -107,10 +175,10 @@ func (d *bodyDecoder) checkField(f *Field, v *Value) {
 			max = 255
 		}
 		if p.ID == SubmitMulti && (v.Int == 0 || v.Int > max) {
-			p.issue(SevError, CodeNumberOfDests, name, v.Off, "number_of_dests %d (want 1..%d)", v.Int, max)
+			p.issue(SevError, CodeNumberOfDests, f.Name(), v.Off, "number_of_dests %d (want 1..%d)", v.Int, max)
 		}
 	case FieldMessageState:
-		d.checkMessageState(name, v.Off, v.Int)
+		d.checkMessageState(f.ID, v.Off, v.Int)
 	case FieldScheduleDeliveryTime, FieldValidityPeriod, FieldFinalDate:
 		d.checkTime(f, v)
 	}
@@ -119,8 +187,9 @@ func (d *bodyDecoder) checkField(f *Field, v *Value) {
 	}
 }
 
-func (d *bodyDecoder) checkMessageState(name string, off int, st uint32) {
+func (d *bodyDecoder) checkMessageState(id FieldID, off int, st uint32) {
 	p := d.p
+	name := id.String()
 	switch {
 	case st > 9:
 		p.issue(SevError, CodeMessageState, name, off, "message_state %d is reserved", st)
@@ -132,14 +201,7 @@ func (d *bodyDecoder) checkMessageState(name string, off int, st uint32) {
 // checkCString flags non-printable octets (FLD-12) and field-specific rules.
 func (d *bodyDecoder) checkCString(f *Field, v *Value) {
 	p := d.p
-	if f.ID != FieldPassword { // passwords may hold anything printable; never echo them
-		for _, c := range v.Bytes {
-			if c < 0x20 || c >= 0x7F {
-				p.issue(SevWarning, CodeNonPrintable, f.Name(), v.Off, "%s holds non-printable octet 0x%02x", f.Name(), c)
-				break
-			}
-		}
-	}
+	d.checkPrintable(f.Name(), v.Off, v.Bytes)
 	switch f.ID {
 	case FieldSystemID:
 		if len(v.Bytes) == 0 && !p.ID.IsResponse() && p.ID != Outbind {
@@ -153,9 +215,9 @@ func (d *bodyDecoder) checkCString(f *Field, v *Value) {
 		if p.ID == DeliverSMResp && len(v.Bytes) != 0 {
 			p.issue(SevWarning, CodeDeliverRespMsgID, f.Name(), v.Off, "deliver_sm_resp message_id should be NULL")
 		}
-		if p.Version == V33 && len(v.Bytes) > 0 && (len(v.Bytes) > 8 || !isHex(v.Bytes)) {
-			p.issue(SevWarning, CodeV33MessageID, f.Name(), v.Off, "SMPP 3.3 message_id must be at most 8 hex digits")
-		}
+		d.checkV33MessageID(f.Name(), v.Off, v.Bytes)
+	case FieldOriginalMessageID:
+		d.checkV33MessageID(f.Name(), v.Off, v.Bytes)
 	}
 }
 
@@ -168,42 +230,55 @@ func isHex(b []byte) bool {
 	return true
 }
 
-// checkTime applies ref §4 to a time field (FLD-03…05).
+// checkTime applies ref §4 to a time field (FLD-03…05, VAL-13).
 func (d *bodyDecoder) checkTime(f *Field, v *Value) {
 	p := d.p
-	s := v.Bytes
-	if len(s) == 0 {
+	if len(v.Bytes) == 0 {
 		return
 	}
-	smscMade := f.ID == FieldFinalDate
-	switch {
-	case len(s) == 12 && smscMade:
-		p.issue(SevWarning, CodeTimeLength, f.Name(), v.Off, "12-character local time form YYMMDDhhmmss")
-		if !allDigits(s) {
-			p.issue(SevError, CodeTimeContent, f.Name(), v.Off, "time %q is not all digits", s)
-		}
+	// final_date is made by the SMSC and absolute only (ref §4 rules 1, 5).
+	if !d.checkTimeValue(f.Name(), v.Off, v.Bytes, f.ID == FieldFinalDate) {
 		return
-	case len(s) != 16:
-		p.issue(SevError, CodeTimeLength, f.Name(), v.Off, "time field of %d characters (want 0 or 16)", len(s))
-		return
-	}
-	if problem := checkTimeContent(s); problem != "" {
-		p.issue(SevError, CodeTimeContent, f.Name(), v.Off, "%s", problem)
-		return
-	}
-	if s[15] == 'R' {
-		switch {
-		case f.ID == FieldFinalDate:
-			p.issue(SevWarning, CodeTimeRelative, f.Name(), v.Off, "final_date must be absolute")
-		case p.Version == V33:
-			p.issue(SevWarning, CodeTimeRelative, f.Name(), v.Off, "relative times do not exist in SMPP 3.3")
-		case s[12] != '0' || s[13] != '0' || s[14] != '0':
-			p.issue(SevWarning, CodeTimeRelative, f.Name(), v.Off, "relative time with non-zero tenths or offset")
-		}
 	}
 	if p.ID == DeliverSM && p.Version == V34 && f.ID != FieldFinalDate {
 		p.issue(SevWarning, CodeDeliverTimes, f.Name(), v.Off, "%s must be NULL in deliver_sm (SMPP 3.4)", f.Name())
 	}
+}
+
+// checkTimeValue checks a non-NULL time string; smscMade fields are
+// absolute only and may use the 12-character local form. It reports whether
+// the value is well-formed enough for further checks.
+func (d *bodyDecoder) checkTimeValue(name string, off int, s []byte, smscMade bool) bool {
+	p := d.p
+	switch {
+	case len(s) == 12 && smscMade:
+		p.issue(SevWarning, CodeTimeLength, name, off, "12-character local time form YYMMDDhhmmss")
+		if !allDigits(s) {
+			p.issue(SevError, CodeTimeContent, name, off, "time %q is not all digits", s)
+		}
+		return false
+	case len(s) != 16:
+		p.issue(SevError, CodeTimeLength, name, off, "time field of %d characters (want 0 or 16)", len(s))
+		return false
+	}
+	sev, problem := checkTimeContent(s)
+	if problem != "" {
+		p.issue(sev, CodeTimeContent, name, off, "%s", problem)
+		if sev == SevError {
+			return false
+		}
+	}
+	if s[15] == 'R' {
+		switch {
+		case smscMade:
+			p.issue(SevWarning, CodeTimeRelative, name, off, "%s must be absolute", name)
+		case p.Version == V33:
+			p.issue(SevWarning, CodeTimeRelative, name, off, "relative times do not exist in SMPP 3.3")
+		case s[12] != '0' || s[13] != '0' || s[14] != '0':
+			p.issue(SevWarning, CodeTimeRelative, name, off, "relative time with non-zero tenths or offset")
+		}
+	}
+	return true
 }
 
 func allDigits(b []byte) bool {
@@ -215,34 +290,56 @@ func allDigits(b []byte) bool {
 	return len(b) > 0
 }
 
-// checkTimeContent validates YYMMDDhhmmsstnnp (ref §4 rules 2 and 3).
-func checkTimeContent(s []byte) string {
+// checkTimeContent validates YYMMDDhhmmsstnnp (ref §4 rules 2 and 3). A
+// day past the end of its month is a warning; everything else an error.
+func checkTimeContent(s []byte) (Severity, string) {
 	if !allDigits(s[:15]) {
-		return "time characters 1-15 must be digits"
+		return SevError, "time characters 1-15 must be digits"
 	}
 	pair := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
 	switch s[15] {
 	case 'R':
-		return ""
+		return 0, ""
 	case '+', '-':
 	default:
-		return "time must end in +, - or R"
+		return SevError, "time must end in +, - or R"
 	}
-	switch mo, dd, hh, mi, ss, nn := pair(2), pair(4), pair(6), pair(8), pair(10), pair(13); {
+	switch yy, mo, dd, hh, mi, ss, nn := pair(0), pair(2), pair(4), pair(6), pair(8), pair(10), pair(13); {
 	case mo < 1 || mo > 12:
-		return "month out of range"
+		return SevError, "month out of range"
 	case dd < 1 || dd > 31:
-		return "day out of range"
+		return SevError, "day out of range"
 	case hh > 23:
-		return "hour out of range"
+		return SevError, "hour out of range"
 	case mi > 59:
-		return "minute out of range"
+		return SevError, "minute out of range"
 	case ss > 59:
-		return "second out of range"
+		return SevError, "second out of range"
 	case nn > 48:
-		return "UTC offset above 48 quarter hours"
+		return SevError, "UTC offset above 48 quarter hours"
+	case dd > daysIn(yy, mo):
+		return SevWarning, "day " + strconv.Itoa(dd) + " does not exist in month " + strconv.Itoa(mo)
 	}
-	return ""
+	return 0, ""
+}
+
+// daysIn returns the length of month mo of the two-digit year yy (pivot 38,
+// ref §4).
+func daysIn(yy, mo int) int {
+	year := 2000 + yy
+	if yy >= 38 {
+		year = 1900 + yy
+	}
+	switch mo {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // checkCommand applies the checks that combine several fields.
@@ -273,7 +370,9 @@ func (d *bodyDecoder) checkCommand() {
 		st, ok1 := p.Get(FieldMessageState)
 		fd, ok2 := p.Get(FieldFinalDate)
 		if ok1 && ok2 {
-			final := st.Int >= 2 && st.Int != 7
+			// UNKNOWN (7) is neither final nor pending, reserved states
+			// (VAL-14) say nothing (ref §7).
+			final := st.Int >= 2 && st.Int <= 9 && st.Int != 7
 			switch {
 			case len(fd.Bytes) > 0 && (st.Int == 0 || st.Int == 1):
 				p.issue(SevWarning, CodeFinalDateState, "final_date", fd.Off, "final_date set while the message is not final")

@@ -10,10 +10,12 @@ func tlvEnumOK(tag uint16, v uint32) bool {
 		return v <= 8
 	case TagPayloadType, TagDPFResult, TagSetDPF, TagMoreMessagesToSend, TagBroadcastChannelIndicator:
 		return v <= 1
-	case TagPrivacyIndicator, TagDeliveryFailureReason, TagBroadcastMessageClass, TagDisplayTime:
+	case TagPrivacyIndicator, TagDeliveryFailureReason, TagBroadcastMessageClass:
 		return v <= 3
-	case TagMSAvailabilityStatus, TagDestAddrNPResolution:
+	case TagMSAvailabilityStatus, TagDestAddrNPResolution, TagDisplayTime:
 		return v <= 2
+	case TagSCInterfaceVersion: // as interface_version (ref §3.8.1)
+		return v <= 0x34 || v == 0x50
 	case TagNumberOfMessages:
 		return v <= 99
 	case TagCongestionState:
@@ -38,16 +40,7 @@ func tlvEnumOK(tag uint16, v uint32) bool {
 // ref §5.6 and §12.5 (TLV-07, -09, -11…-15, FLD-08).
 func (d *bodyDecoder) checkTLVValues() {
 	p := d.p
-	counts := map[uint16]int(nil)
-	count := func(tag uint16) int {
-		if counts == nil {
-			counts = make(map[uint16]int, len(p.TLVs))
-			for _, t := range p.TLVs {
-				counts[t.Tag]++
-			}
-		}
-		return counts[tag]
-	}
+	count := d.tlvCount
 	for i := range p.TLVs {
 		t := &p.TLVs[i]
 		if t.Def == nil {
@@ -59,9 +52,22 @@ func (d *bodyDecoder) checkTLVValues() {
 				p.issue(SevWarning, CodeTLVValue, t.Def.Name, t.Off, "%s value %d is reserved", t.Def.Name, v)
 			}
 		}
-		if t.Tag == TagMessageState {
+		switch t.Tag {
+		case TagMessageState:
 			if v, ok := t.Uint(); ok {
-				d.checkMessageState(t.Def.Name, t.Off, v)
+				d.checkMessageState(FieldMessageState, t.Off, v)
+			}
+		case TagMSValidity:
+			d.checkMSValidity(t)
+		case TagAlertOnMessageDelivery:
+			if len(t.Value) == 1 && t.Value[0] > 3 {
+				p.issue(SevWarning, CodeTLVValue, t.Def.Name, t.Off, "alert_on_message_delivery value %d is reserved", t.Value[0])
+			}
+		case TagBroadcastEndTime:
+			// Absolute only, like final_date (ref §4 rule 5); the 16-octet
+			// form without NUL is tolerated (TLV-02 warning).
+			if s := t.CString(); len(s) > 0 {
+				d.checkTimeValue(t.Def.Name, t.Off, s, true)
 			}
 		}
 		if t.Tag == TagCongestionState && !p.ID.IsResponse() {
@@ -108,7 +114,7 @@ func (d *bodyDecoder) checkTLVValues() {
 		}
 	}
 	if p.Version == V50 {
-		d.checkV50TLVs(count)
+		d.checkV50TLVs()
 	}
 	if p.ID == SubmitMulti && count(TagDestSubaddress) > 0 {
 		t, _ := p.TLV(TagDestSubaddress)
@@ -117,8 +123,9 @@ func (d *bodyDecoder) checkTLVValues() {
 }
 
 // checkV50TLVs applies the v5.0 mandatory-TLV and dependency rules.
-func (d *bodyDecoder) checkV50TLVs(count func(uint16) int) {
+func (d *bodyDecoder) checkV50TLVs() {
 	p := d.p
+	count := d.tlvCount
 	for i := range tlvTable {
 		def := &tlvTable[i]
 		if def.Must50&p.Cmd.TLVGroup != 0 && count(def.Tag) == 0 && !(p.ID.IsResponse() && p.Status != 0) {
@@ -143,5 +150,29 @@ func (d *bodyDecoder) checkV50TLVs(count func(uint16) int) {
 		if pr, ok := p.Get(FieldPriorityFlag); ok && pr.Int == 1 && count(TagBroadcastRepNum) > 0 {
 			p.issue(SevInfo, CodeTLVDependency, "broadcast_rep_num", HeaderLen, "broadcast_rep_num with immediate broadcast priority")
 		}
+	}
+}
+
+// tlvCount returns how many TLVs carry tag. PDUs carry few TLVs, so a scan
+// is cheaper than building a map.
+func (d *bodyDecoder) tlvCount(tag uint16) int {
+	n := 0
+	for i := range d.p.TLVs {
+		if d.p.TLVs[i].Tag == tag {
+			n++
+		}
+	}
+	return n
+}
+
+// checkMSValidity checks ms_validity (ref §5.5): one octet 0–3, or in v5.0
+// four octets: 4 (relative period), a unit 0–6 and a 2-octet count.
+func (d *bodyDecoder) checkMSValidity(t *TLV) {
+	v := t.Value
+	switch {
+	case len(v) == 1 && v[0] <= 3:
+	case len(v) == 4 && d.p.Version == V50 && v[0] == 4 && v[1] <= 6:
+	case len(v) == 1 || (len(v) == 4 && d.p.Version == V50):
+		d.p.issue(SevWarning, CodeTLVValue, t.Def.Name, t.Off, "ms_validity value %x is reserved", v)
 	}
 }

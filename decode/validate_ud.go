@@ -14,18 +14,9 @@ func gsmSegmentLimit(a Alphabet) int {
 // checkUserData applies the UDH and encoding checks of ref §12.6.
 func (d *bodyDecoder) checkUserData() {
 	p := d.p
-	ud, fromPayload := p.UserData()
-	field := "short_message"
-	if fromPayload {
-		field = "message_payload"
-	}
-	off := HeaderLen
-	if v, ok := p.Get(FieldShortMessage); ok && !fromPayload {
-		off = v.Off
-	} else if t, ok := p.TLV(TagMessagePayload); ok {
-		off = t.Off + 4
-	}
-	dc, hasDC := p.Int(FieldDataCoding)
+	ud, field, off := p.userDataLoc()
+	fromPayload := field == "message_payload"
+	hasDC := d.hasDCS
 	text := ud
 	if p.UDHI() {
 		h, err := ParseUDH(ud)
@@ -51,20 +42,21 @@ func (d *bodyDecoder) checkUserData() {
 	if !hasDC {
 		return
 	}
-	dcs := ParseDCS(uint8(dc))
+	dcs := d.dcs
+	dc := uint32(dcs.Value)
 	switch dcs.Alphabet {
 	case AlphaGSM7:
 		if dc == 0 && hasHighBit(text) {
 			p.issue(SevWarning, CodeGSMHighBit, field, off, "data_coding 0 text has octets ≥ 0x80: not unpacked GSM 7-bit")
 		} else if !hasHighBit(text) {
-			if _, pr := DecodeGSM7(nil, text); pr.TrailingEsc || pr.BadEscape > 0 {
+			if trailing, bad := gsmEscapeProblems(text); trailing || bad {
 				p.issue(SevWarning, CodeGSMEscape, field, off, "GSM escape 0x1B at the end or before an undefined extension code")
 			}
 		}
 	case AlphaUCS2:
 		if len(text)%2 != 0 {
 			p.issue(SevError, CodeUCS2OddLength, field, off, "UCS2 text of odd length %d", len(text))
-		} else if t := decodeUCS2(text); t.BadSurrogates > 0 || endsHighSurrogate(text) {
+		} else if badSurrogates(text) || endsHighSurrogate(text) {
 			p.issue(SevWarning, CodeUCS2Surrogate, field, off, "unpaired UTF-16 surrogate")
 		}
 	}
@@ -75,6 +67,30 @@ func (d *bodyDecoder) checkUserData() {
 	}
 }
 
+// userDataLoc returns the user data with the name and offset of the field
+// that carries it.
+func (p *PDU) userDataLoc() (ud []byte, field string, off int) {
+	ud, fromPayload := p.UserData()
+	if fromPayload {
+		t, _ := p.TLV(TagMessagePayload)
+		return ud, "message_payload", t.Off + 4
+	}
+	if v, ok := p.Get(FieldShortMessage); ok {
+		return ud, "short_message", v.Off
+	}
+	return ud, "short_message", HeaderLen
+}
+
+// isBufferedStat reports the receipt tokens seen in the wild for a buffered,
+// not yet final message (ref §8.4).
+func isBufferedStat(stat string) bool {
+	switch stat {
+	case "ACKED", "BUFFRED", "BUFFERD":
+		return true
+	}
+	return false
+}
+
 func countConcat(h UDH) int {
 	n := 0
 	for _, ie := range h.IEs {
@@ -83,6 +99,39 @@ func countConcat(h UDH) int {
 		}
 	}
 	return n
+}
+
+// gsmEscapeProblems finds a trailing escape or an escape before an
+// undefined extension code in unpacked GSM 7-bit text, without decoding it.
+func gsmEscapeProblems(septets []byte) (trailing, bad bool) {
+	for i := 0; i < len(septets); i++ {
+		if septets[i]&0x7F != 0x1B {
+			continue
+		}
+		if i+1 == len(septets) {
+			return true, bad
+		}
+		i++
+		if _, ok := gsmExtension(septets[i] & 0x7F); !ok {
+			bad = true
+		}
+	}
+	return false, bad
+}
+
+// badSurrogates reports an unpaired UTF-16 surrogate in big-endian text.
+func badSurrogates(b []byte) bool {
+	for i := 0; i+1 < len(b); i += 2 {
+		u := uint16(b[i])<<8 | uint16(b[i+1])
+		switch {
+		case u < 0xD800 || u > 0xDFFF:
+		case u < 0xDC00 && i+3 < len(b) && b[i+2]&0xFC == 0xDC:
+			i += 2 // a high surrogate followed by a low one
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 func endsHighSurrogate(b []byte) bool {
@@ -96,28 +145,30 @@ func endsHighSurrogate(b []byte) bool {
 // checkReceipt applies the receipt consistency checks of ref §8.6 (DLR-01).
 func (d *bodyDecoder) checkReceipt() {
 	p := d.p
-	ud, _ := p.UserData()
+	ud, field, off := p.userDataLoc()
 	rid, hasRID := p.TLV(TagReceiptedMessageID)
 	st, hasState := p.TLV(TagMessageState)
 	if len(ud) == 0 {
 		if !hasRID && !hasState {
-			p.issue(SevWarning, CodeReceipt, "short_message", HeaderLen, "receipt with no text and neither receipted_message_id nor message_state")
+			p.issue(SevWarning, CodeReceipt, field, off, "receipt with no text and neither receipted_message_id nor message_state")
 		}
 		return
 	}
 	r, ok := ParseReceipt(ud)
 	if !ok {
-		if !hasRID {
-			p.issue(SevWarning, CodeReceipt, "short_message", HeaderLen, "receipt text has neither id: nor stat:, and no receipted_message_id")
+		if !hasRID && !hasState {
+			p.issue(SevWarning, CodeReceipt, field, off, "receipt text has neither id: nor stat:, and neither receipted_message_id nor message_state")
 		}
 		return
 	}
 	textState, known := StatState(r.Stat)
-	if r.Stat != "" && !known {
-		p.issue(SevWarning, CodeReceipt, "short_message", HeaderLen, "stat:%s is not a standard receipt state", r.Stat)
+	buffered := isBufferedStat(r.Stat)
+	if r.Stat != "" && !known && !buffered {
+		p.issue(SevWarning, CodeReceipt, field, off, "stat:%s is not a standard receipt state", r.Stat)
 	}
-	if hasState && known {
-		if v, _ := st.Uint(); uint8(v) != textState {
+	if hasState && (known || buffered) {
+		// A buffered token (ref §8.4) agrees with any non-final state.
+		if v, _ := st.Uint(); (known && uint8(v) != textState) || (buffered && v > 1) {
 			p.issue(SevWarning, CodeReceipt, "message_state", st.Off, "message_state %s disagrees with stat:%s", MessageStateName(uint8(v)), r.Stat)
 		}
 	}
