@@ -42,6 +42,9 @@ type config struct {
 	// Analysis
 	failOn  string
 	version bool
+	// floor runs capture reading, reassembly and framing only (hidden; the
+	// benchmark script's baseline).
+	floor bool
 }
 
 const usageHead = `smppdump: SMPP analyser for pcap/pcapng captures
@@ -95,6 +98,8 @@ func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
 	an := pflag.NewFlagSet("Exit status", pflag.ContinueOnError)
 	an.StringVar(&c.failOn, "fail-on", "", "exit 1 when an issue of at least `SEVERITY` was found (for CI pipelines)")
 	an.BoolVar(&c.version, "version", false, "print the version and exit")
+	an.BoolVar(&c.floor, "bench-floor", false, "benchmark baseline: read, reassemble and frame only, then print the PDU count")
+	_ = an.MarkHidden("bench-floor")
 
 	groups = []*pflag.FlagSet{in, out, fl, an}
 	all = pflag.NewFlagSet("smppdump", pflag.ContinueOnError)

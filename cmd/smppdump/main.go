@@ -59,6 +59,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	c.files = append(c.files, fs.Args()...)
+	if c.floor {
+		return runFloor(ctx, &c, stdin, stdout, stderr)
+	}
 	opts, a, failOn, err := c.setup(stdin, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "smppdump: %v\n", err)
@@ -210,4 +213,28 @@ func captureCounters(s reassembly.Stats) []report.Counter {
 		{Name: "bytes_skipped", Value: s.BytesSkipped},
 		{Name: "truncated", Value: s.Truncated},
 	}
+}
+
+// floorHandler counts framed PDUs and does nothing else.
+type floorHandler struct{ pdus, bytes, gaps, problems int }
+
+func (f *floorHandler) PDU(p *reassembly.PDU)       { f.pdus++; f.bytes += len(p.Data) }
+func (f *floorHandler) Gap(*reassembly.Gap)         { f.gaps++ }
+func (f *floorHandler) Problem(*reassembly.Problem) { f.problems++ }
+
+// runFloor is the benchmark baseline: the capture front end alone.
+func runFloor(ctx context.Context, c *config, stdin io.Reader, stdout, stderr io.Writer) int {
+	ports, err := parsePorts(c.ports)
+	if err != nil {
+		fmt.Fprintf(stderr, "smppdump: --port: %v\n", err)
+		return exitUsage
+	}
+	var h floorHandler
+	_, err = reassembly.Run(ctx, c.files, reassembly.Options{Ports: ports, Heuristic: !c.noHeuristic, MaxPDU: c.maxPDU, Stdin: stdin}, &h)
+	if err != nil {
+		fmt.Fprintf(stderr, "smppdump: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "%d PDUs, %d bytes, %d gaps, %d problems\n", h.pdus, h.bytes, h.gaps, h.problems)
+	return exitOK
 }
