@@ -1,8 +1,7 @@
 package report
 
 import (
-	"math/big"
-	"strings"
+	"strconv"
 	"time"
 
 	"smppdump.dev/smppdump/decode"
@@ -50,11 +49,38 @@ type message struct {
 	registered uint8
 	total      int        // parts announced (1 for single messages)
 	parts      []*msgPart // in arrival order
-	seen       map[int]int
+	seen       []uint8 // per part number (index partNo-1): times seen
+	distinct   int     // distinct part numbers seen
 	dupParts   int
 	segMethod  string
 	segRef     uint16
 	bindKey    string // the bind stats row the message is filed under
+}
+
+func (m *message) timesSeen(partNo int) uint8 {
+	if partNo < 1 || partNo > len(m.seen) {
+		return 0
+	}
+	return m.seen[partNo-1]
+}
+
+// markSeen counts a part number; a second sighting is a duplicate part.
+func (m *message) markSeen(partNo int) {
+	if partNo < 1 {
+		partNo = 1
+	}
+	for len(m.seen) < partNo {
+		m.seen = append(m.seen, 0)
+	}
+	switch m.seen[partNo-1] {
+	case 0:
+		m.distinct++
+	default:
+		m.dupParts++
+	}
+	if m.seen[partNo-1] < 255 {
+		m.seen[partNo-1]++
+	}
 }
 
 // wantsReceipt reports whether the submitter asked for a final receipt.
@@ -70,12 +96,6 @@ type partKey struct {
 	total    uint8
 }
 
-// idAlias is one way a message id can be looked up.
-type idAlias struct {
-	part *msgPart
-	rule decode.MatchRule
-}
-
 // correlator links submits, responses and receipts (issue: message
 // correlation). Receipts may arrive on any connection, before the response,
 // and with the id in another form; ids are indexed under several keys so
@@ -83,7 +103,7 @@ type idAlias struct {
 type correlator struct {
 	messages    []*message
 	groups      map[partKey]*message
-	ids         map[string]idAlias
+	ids         idIndex
 	early       map[string][]*earlyReceipt // receipts waiting for their response, under each lookup key
 	earlyN      int
 	maxEarly    int
@@ -101,7 +121,7 @@ type earlyReceipt struct {
 }
 
 func newCorrelator() *correlator {
-	return &correlator{groups: map[partKey]*message{}, ids: map[string]idAlias{},
+	return &correlator{groups: map[partKey]*message{}, ids: newIDIndex(),
 		early: map[string][]*earlyReceipt{}, maxEarly: 100000}
 }
 
@@ -136,7 +156,7 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 		}
 		k := partKey{bind: bind, src: src, dst: dst, method: seg.Method, ref: seg.Ref, total: seg.Total}
 		msg = c.groups[k]
-		if msg != nil && msg.seen[int(seg.Seq)] > 0 && len(msg.seen) == int(seg.Total) {
+		if msg != nil && msg.timesSeen(int(seg.Seq)) > 0 && msg.distinct == int(seg.Total) {
 			msg = nil // the reference was reused for a new message
 		}
 		if msg == nil {
@@ -148,10 +168,7 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 	} else {
 		msg = c.newMessage(p, systemID, src, dst, uint8(reg))
 	}
-	if msg.seen[part.partNo] > 0 {
-		msg.dupParts++
-	}
-	msg.seen[part.partNo]++
+	msg.markSeen(part.partNo)
 	part.msg = msg
 	msg.parts = append(msg.parts, part)
 	return part
@@ -160,7 +177,7 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 func (c *correlator) newMessage(p *decode.PDU, systemID, src, dst string, reg uint8) *message {
 	c.order++
 	msg := &message{order: c.order, command: p.Name(), systemID: systemID, src: src, dst: dst,
-		registered: reg, total: 1, seen: map[int]int{}}
+		registered: reg, total: 1}
 	c.messages = append(c.messages, msg)
 	return msg
 }
@@ -178,22 +195,18 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 		return
 	}
 	part.messageID = string(id.Bytes)
-	for _, k := range idKeys(part.messageID, true) {
-		if old, ok := c.ids[k.key]; !ok || ruleRank(k.rule) < ruleRank(old.rule) {
-			c.ids[k.key] = idAlias{part: part, rule: k.rule}
-		}
-	}
-	// Receipts that came before this response wait under their lookup
-	// keys, which meet this id's index keys exactly when a rule matches.
+	c.ids.add(part.messageID, part)
+	// Receipts that came before this response wait under the keys of
+	// their id, which meet this id's keys exactly when a rule matches.
 	if c.earlyN == 0 {
 		return
 	}
-	for _, k := range idKeys(part.messageID, true) {
-		waiting, ok := c.early[k.key]
+	for _, k := range indexKeys(part.messageID) {
+		waiting, ok := c.early[k]
 		if !ok {
 			continue
 		}
-		delete(c.early, k.key)
+		delete(c.early, k)
 		for _, e := range waiting {
 			if e.done {
 				continue
@@ -234,16 +247,11 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) *matched {
 		}
 		return nil
 	}
-	for _, k := range lookupKeys(id) {
-		if a, ok := c.ids[k.key]; ok {
-			hit.rule = a.rule
-			if k.rule != decode.MatchExact {
-				hit.rule = k.rule
-			}
-			hit.latency = m.Time.Sub(a.part.time)
-			c.attach(a.part, hit, final)
-			return &matched{part: a.part, receiptHit: hit, final: final}
-		}
+	if part := c.ids.find(id); part != nil {
+		hit.rule = decode.MatchMessageID(part.messageID, id)
+		hit.latency = m.Time.Sub(part.time)
+		c.attach(part, hit, final)
+		return &matched{part: part, receiptHit: hit, final: final}
 	}
 	// Perhaps the response is still to come (ref §8: receipts may overtake it).
 	if c.earlyN >= c.maxEarly {
@@ -255,7 +263,7 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) *matched {
 	c.earlyN++
 	e := &earlyReceipt{id: id, hit: hit, final: final}
 	for _, k := range lookupKeys(id) {
-		c.early[k.key] = append(c.early[k.key], e)
+		c.early[k] = append(c.early[k], e)
 	}
 	return nil
 }
@@ -293,72 +301,4 @@ func (c *correlator) finish() {
 	c.earlyN = 0
 }
 
-// idKey is a lookup key and the rule that equates it with an id.
-type idKey struct {
-	key  string
-	rule decode.MatchRule
-}
-
-func ruleRank(r decode.MatchRule) int {
-	switch r {
-	case decode.MatchExact:
-		return 0
-	case decode.MatchCase:
-		return 1
-	case decode.MatchZeros:
-		return 2
-	}
-	return 3
-}
-
-// idKeys lists the keys a response's message id is indexed under; with
-// index false only the textual ones (exact, case, leading zeros).
-func idKeys(id string, index bool) []idKey {
-	lower := strings.ToLower(id)
-	keys := []idKey{{"e:" + id, decode.MatchExact}, {"c:" + lower, decode.MatchCase}}
-	if z := strings.TrimLeft(lower, "0"); z != "" {
-		keys = append(keys, idKey{"z:" + z, decode.MatchZeros})
-	}
-	// A hex id is also reachable by the decimal form of its value, and a
-	// decimal id by its value's hex form: both normalise to "n:" + decimal.
-	if index {
-		if n, ok := numeric(lower, 16); ok {
-			keys = append(keys, idKey{"x:" + n, decode.MatchHexDec})
-		}
-		if n, ok := numeric(lower, 10); ok {
-			keys = append(keys, idKey{"d:" + n, decode.MatchHexDec})
-		}
-	}
-	return keys
-}
-
-// lookupKeys lists the keys tried for a receipt's id, strictest first: a
-// decimal receipt id finds a hex response id under "x:", a hex receipt id a
-// decimal response id under "d:".
-func lookupKeys(id string) []idKey {
-	keys := idKeys(id, false)
-	lower := strings.ToLower(id)
-	if n, ok := numeric(lower, 10); ok {
-		keys = append(keys, idKey{"x:" + n, decode.MatchHexDec})
-	}
-	if n, ok := numeric(lower, 16); ok {
-		keys = append(keys, idKey{"d:" + n, decode.MatchHexDec})
-	}
-	return keys
-}
-
-// numeric returns the decimal form of s read in base, if s is a number.
-func numeric(s string, base int) (string, bool) {
-	if s == "" || len(s) > 64 {
-		return "", false
-	}
-	n, ok := new(big.Int).SetString(s, base)
-	if !ok || n.Sign() < 0 || strings.ContainsAny(s, "+-_") {
-		return "", false
-	}
-	return n.String(), true
-}
-
-func itoa(n int) string {
-	return big.NewInt(int64(n)).String()
-}
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -86,7 +86,7 @@ func (m *message) record() MessageRecord {
 	first := m.parts[0]
 	r := MessageRecord{Command: m.command, Stream: first.stream, Seq: first.seq, SubmitFrame: first.frame,
 		SubmitTime: first.time, SystemID: m.systemID, SourceAddr: m.src, DestAddr: m.dst,
-		ReceiptRequested: m.wantsReceipt(), Parts: m.total, PartsSeen: len(m.seen), DuplicateParts: m.dupParts}
+		ReceiptRequested: m.wantsReceipt(), Parts: m.total, PartsSeen: m.distinct, DuplicateParts: m.dupParts}
 	var text strings.Builder
 	next := 1
 	var lastReceipt time.Time
