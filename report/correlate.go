@@ -49,8 +49,8 @@ type message struct {
 	registered uint8
 	total      int        // parts announced (1 for single messages)
 	parts      []*msgPart // in arrival order
-	seen       []uint8 // per part number (index partNo-1): times seen
-	distinct   int     // distinct part numbers seen
+	seen       []uint8    // per part number (index partNo-1): times seen
+	distinct   int        // distinct part numbers seen
 	dupParts   int
 	segMethod  string
 	segRef     uint16
