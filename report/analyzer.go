@@ -19,6 +19,9 @@ type Analyzer struct {
 	sessions    map[int]*session
 	counts      counters
 	corr        *correlator
+	corrLimit   correlatorLimits
+	werr        error      // first error writing a message record
+	ready       []*message // finished messages, written after the PDU that finished them
 	binds       bindTable
 	pdu         decode.PDU // reused for every PDU
 	rec         PDURecord
@@ -74,13 +77,35 @@ func WithFilter(f Filter) AnalyzerOption { return func(a *Analyzer) { a.filter =
 // part, any form) or source or destination address is one of targets.
 func Follow(targets []string) AnalyzerOption { return func(a *Analyzer) { a.targets = targets } }
 
+// ReceiptTimeout sets how long (capture time) a message waits for its
+// receipts before its record is written without them (default 6h).
+func ReceiptTimeout(d time.Duration) AnalyzerOption {
+	return func(a *Analyzer) {
+		if d > 0 {
+			a.corrLimit.horizon = d
+		}
+	}
+}
+
+// MaxMessages caps the messages waiting for responses or receipts (default
+// 1,000,000); beyond it the oldest is written out early and counted.
+func MaxMessages(n int) AnalyzerOption {
+	return func(a *Analyzer) {
+		if n > 0 {
+			a.corrLimit.maxLive = n
+		}
+	}
+}
+
 // NewAnalyzer returns an Analyzer writing to w.
 func NewAnalyzer(w Writer, opts ...AnalyzerOption) *Analyzer {
-	a := &Analyzer{w: w, sessions: map[int]*session{}, counts: newCounters(), corr: newCorrelator(), binds: newBindTable(),
-		limits: sessionLimits{maxPending: 100000, horizon: 5 * time.Minute, window: 10}}
+	a := &Analyzer{w: w, sessions: map[int]*session{}, counts: newCounters(), binds: newBindTable(),
+		limits:    sessionLimits{maxPending: 100000, horizon: 5 * time.Minute, window: 10},
+		corrLimit: correlatorLimits{horizon: 6 * time.Hour, maxLive: 1000000, maxEarly: 100000}}
 	for _, fn := range opts {
 		fn(a)
 	}
+	a.corr = newCorrelator(func(m *message) { a.ready = append(a.ready, m) }, a.corrLimit)
 	return a
 }
 
@@ -117,11 +142,24 @@ func (a *Analyzer) PDU(m Meta, raw []byte) error {
 	if a.sinceSweep++; a.sinceSweep >= sweepEvery {
 		a.sinceSweep = 0
 		a.sweep(a.now.Add(-a.limits.horizon))
+		a.corr.sweep(a.now)
 	}
-	if a.filter.active() && !a.filter.match(&a.rec, bindName(s)) {
-		return nil
+	if !a.filter.active() || a.filter.match(&a.rec, bindName(s)) {
+		if err := a.w.PDU(&a.rec); err != nil {
+			return err
+		}
 	}
-	return a.w.PDU(&a.rec)
+	a.flushMessages()
+	return a.werr
+}
+
+// flushMessages writes the records of the messages that just finished.
+func (a *Analyzer) flushMessages() {
+	for i, m := range a.ready {
+		a.emitMessage(m)
+		a.ready[i] = nil
+	}
+	a.ready = a.ready[:0]
 }
 
 // WorstSeverity returns the highest severity of any issue found so far
@@ -242,18 +280,10 @@ func (a *Analyzer) Finish(capture []Counter) error {
 		}
 	}
 	a.corr.finish()
-	recs := a.corr.records()
-	var err error
-	for i := range recs {
-		if a.targets != nil && !followed(&recs[i], a.targets) {
-			continue
-		}
-		if err = a.w.Message(&recs[i]); err != nil {
-			break
-		}
-	}
+	a.flushMessages()
+	err := a.werr
 	sum := a.counts.summary(capture)
-	a.fillSummary(sum, recs)
+	a.fillSummary(sum)
 	if err == nil {
 		err = a.w.Summary(sum)
 	}
@@ -263,35 +293,47 @@ func (a *Analyzer) Finish(capture []Counter) error {
 	return err
 }
 
+// emitMessage folds a finished message into the bind statistics and
+// writes its record.
+func (a *Analyzer) emitMessage(m *message) {
+	r := m.record()
+	b := a.binds.get(m.bindKey)
+	for _, p := range m.parts {
+		for _, h := range p.receipts {
+			b.dlr.add(h.latency)
+			a.binds.dlr.add(h.latency)
+			outcome := h.stat
+			if outcome == "" {
+				outcome = "(no stat)"
+			}
+			if h.err != "" && strings.Trim(h.err, "0") != "" {
+				outcome += " err:" + h.err
+			}
+			b.outcomes[outcome]++
+			a.counts.receiptsMatched++
+		}
+	}
+	a.counts.messages++
+	if r.Missing() {
+		a.counts.receiptsMissing++
+	}
+	if a.werr != nil || (a.targets != nil && !followed(&r, a.targets)) {
+		return
+	}
+	a.werr = a.w.Message(&r)
+}
+
 // fillSummary adds the correlation figures: receipts matched, orphaned and
 // missing, latencies, and the per-bind rows.
-func (a *Analyzer) fillSummary(sum *Summary, recs []MessageRecord) {
-	for _, m := range a.corr.messages {
-		b := a.binds.get(m.bindKey)
-		for _, p := range m.parts {
-			for _, h := range p.receipts {
-				b.dlr.add(h.latency)
-				a.binds.dlr.add(h.latency)
-				outcome := h.stat
-				if outcome == "" {
-					outcome = "(no stat)"
-				}
-				if h.err != "" && strings.Trim(h.err, "0") != "" {
-					outcome += " err:" + h.err
-				}
-				b.outcomes[outcome]++
-				sum.ReceiptsMatched++
-			}
-		}
-	}
-	for i := range recs {
-		sum.Messages++
-		if recs[i].Missing() {
-			sum.ReceiptsMissing++
-		}
-	}
+func (a *Analyzer) fillSummary(sum *Summary) {
+	sum.Messages = a.counts.messages
+	sum.ReceiptsMatched = a.counts.receiptsMatched
+	sum.ReceiptsMissing = a.counts.receiptsMissing
 	sum.ReceiptsOrphan = a.corr.orphans
+	sum.ReceiptsDuplicate = a.corr.duplicates
 	sum.ReceiptsUnsolicited = a.corr.unsolicited
+	sum.MessagesExpired = a.corr.expired
+	sum.MessagesEvicted = a.corr.evicted
 	sum.RespLatency = summarize(&a.binds.resp)
 	sum.ReceiptLatency = summarize(&a.binds.dlr)
 	sum.Binds = a.binds.rowsSorted()

@@ -54,7 +54,28 @@ type message struct {
 	dupParts   int
 	segMethod  string
 	segRef     uint16
-	bindKey    string // the bind stats row the message is filed under
+	bindKey    string    // the bind stats row the message is filed under
+	first      time.Time // the first part's submit time
+	group      partKey   // its key in groups, when grouped
+	grouped    bool
+	done       bool // emitted
+}
+
+// complete reports whether every announced part was submitted and answered
+// and, where a receipt was asked for and the part accepted, receipted.
+func (m *message) complete() bool {
+	if m.distinct < m.total {
+		return false
+	}
+	for _, p := range m.parts {
+		if !p.hasResp {
+			return false
+		}
+		if p.respStatus == 0 && m.wantsReceipt() && len(p.receipts) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *message) timesSeen(partNo int) uint8 {
@@ -96,33 +117,54 @@ type partKey struct {
 	total    uint8
 }
 
-// correlator links submits, responses and receipts (issue: message
-// correlation). Receipts may arrive on any connection, before the response,
-// and with the id in another form; ids are indexed under several keys so
-// every rule is one map lookup.
+// correlator links submits, responses and receipts. Receipts may arrive on
+// any connection, before the response, and with the id in another form.
+// Memory stays bounded: a message is handed to emit and forgotten as soon
+// as it is complete (every part answered and, when asked for, receipted),
+// or when it is older than the horizon in capture time, or when more than
+// maxLive messages wait; receipts waiting for their response expire the
+// same way.
 type correlator struct {
-	messages    []*message
-	groups      map[partKey]*message
-	ids         idIndex
-	early       map[string][]*earlyReceipt // receipts waiting for their response, under each lookup key
-	earlyN      int
-	maxEarly    int
-	orphans     int64
-	unsolicited int64
-	order       uint64
+	live     []*message // waiting messages in submit order; done ones are skipped
+	liveN    int
+	groups   map[partKey]*message
+	ids      idIndex
+	early    map[string][]*earlyReceipt // receipts waiting for their response, under each lookup key
+	earlyQ   []*earlyReceipt            // the same, in arrival order
+	earlyN   int
+	recent   recentIDs // ids of messages already emitted, to tell duplicate receipts from orphans
+	emit     func(*message)
+	horizon  time.Duration
+	maxLive  int
+	maxEarly int
+	order    uint64
+
+	orphans     int64 // final receipts matching no submit
+	duplicates  int64 // final receipts for messages already complete
+	unsolicited int64 // final receipts for messages that asked for none
+	expired     int64 // messages given up after the horizon
+	evicted     int64 // messages given up because too many waited
 }
 
 // earlyReceipt is a receipt that arrived before any response carried its id.
 type earlyReceipt struct {
 	id    string
+	keys  []string
 	hit   receiptHit
 	final bool
-	done  bool // attached (it is listed under several keys)
+	done  bool // attached or expired
 }
 
-func newCorrelator() *correlator {
-	return &correlator{groups: map[partKey]*message{}, ids: newIDIndex(),
-		early: map[string][]*earlyReceipt{}, maxEarly: 100000}
+// correlatorLimits bound the correlator's memory.
+type correlatorLimits struct {
+	horizon  time.Duration // how long (capture time) a message waits for its receipts
+	maxLive  int           // messages waiting at once
+	maxEarly int           // receipts waiting for their response
+}
+
+func newCorrelator(emit func(*message), lim correlatorLimits) *correlator {
+	return &correlator{groups: map[partKey]*message{}, ids: newIDIndex(), early: map[string][]*earlyReceipt{},
+		recent: newRecentIDs(1 << 16), emit: emit, horizon: lim.horizon, maxLive: lim.maxLive, maxEarly: lim.maxEarly}
 }
 
 // isSubmit reports whether the PDU submits a message.
@@ -160,13 +202,14 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 			msg = nil // the reference was reused for a new message
 		}
 		if msg == nil {
-			msg = c.newMessage(p, systemID, src, dst, uint8(reg))
+			msg = c.newMessage(p, m, systemID, src, dst, uint8(reg))
 			msg.total, msg.segMethod, msg.segRef = int(seg.Total), seg.Method, seg.Ref
+			msg.group, msg.grouped = k, true
 			c.groups[k] = msg
 		}
 		part.partNo = int(seg.Seq)
 	} else {
-		msg = c.newMessage(p, systemID, src, dst, uint8(reg))
+		msg = c.newMessage(p, m, systemID, src, dst, uint8(reg))
 	}
 	msg.markSeen(part.partNo)
 	part.msg = msg
@@ -174,11 +217,15 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 	return part
 }
 
-func (c *correlator) newMessage(p *decode.PDU, systemID, src, dst string, reg uint8) *message {
+func (c *correlator) newMessage(p *decode.PDU, m *Meta, systemID, src, dst string, reg uint8) *message {
 	c.order++
 	msg := &message{order: c.order, command: p.Name(), systemID: systemID, src: src, dst: dst,
-		registered: reg, total: 1}
-	c.messages = append(c.messages, msg)
+		registered: reg, total: 1, first: m.Time}
+	c.live = append(c.live, msg)
+	c.liveN++
+	if c.maxLive > 0 && c.liveN > c.maxLive {
+		c.evictOldest()
+	}
 	return msg
 }
 
@@ -192,38 +239,32 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 	part.latency = latency
 	id, _ := p.Get(decode.FieldMessageID)
 	if p.Status != 0 || len(id.Bytes) == 0 {
+		c.maybeDone(part.msg)
 		return
 	}
 	part.messageID = string(id.Bytes)
 	c.ids.add(part.messageID, part)
 	// Receipts that came before this response wait under the keys of
 	// their id, which meet this id's keys exactly when a rule matches.
-	if c.earlyN == 0 {
-		return
-	}
-	for _, k := range indexKeys(part.messageID) {
-		waiting, ok := c.early[k]
-		if !ok {
-			continue
-		}
-		delete(c.early, k)
-		for _, e := range waiting {
-			if e.done {
-				continue
+	if c.earlyN > 0 {
+		for _, k := range indexKeys(part.messageID) {
+			for _, e := range c.early[k] {
+				if e.done {
+					continue
+				}
+				c.dropEarly(e)
+				e.hit.rule = decode.MatchMessageID(part.messageID, e.id)
+				e.hit.latency = e.hit.time.Sub(part.time)
+				c.attach(part, e.hit, e.final)
 			}
-			e.done = true
-			e.hit.rule = decode.MatchMessageID(part.messageID, e.id)
-			e.hit.latency = e.hit.time.Sub(part.time)
-			c.attach(part, e.hit, e.final)
-			c.earlyN--
 		}
 	}
+	c.maybeDone(part.msg)
 }
 
 // receipt matches a delivery receipt, intermediate notification or SME
 // acknowledgement to its submit.
-// It returns the match when the receipt's submit is known already.
-func (c *correlator) receipt(p *decode.PDU, m *Meta) *matched {
+func (c *correlator) receipt(p *decode.PDU, m *Meta) {
 	id := ""
 	if t, ok := p.TLV(decode.TagReceiptedMessageID); ok {
 		id = string(t.CString())
@@ -245,34 +286,63 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) *matched {
 		if final {
 			c.orphans++
 		}
-		return nil
+		return
 	}
 	if part := c.ids.find(id); part != nil {
 		hit.rule = decode.MatchMessageID(part.messageID, id)
 		hit.latency = m.Time.Sub(part.time)
 		c.attach(part, hit, final)
-		return &matched{part: part, receiptHit: hit, final: final}
+		c.maybeDone(part.msg)
+		return
+	}
+	if c.recent.has(id) {
+		if final {
+			c.duplicates++
+		}
+		return
 	}
 	// Perhaps the response is still to come (ref §8: receipts may overtake it).
-	if c.earlyN >= c.maxEarly {
-		if final {
-			c.orphans++
-		}
-		return nil
+	if c.maxEarly > 0 && c.earlyN >= c.maxEarly {
+		c.expireEarly(c.earlyQ[0])
 	}
-	c.earlyN++
-	e := &earlyReceipt{id: id, hit: hit, final: final}
-	for _, k := range lookupKeys(id) {
+	e := &earlyReceipt{id: id, keys: lookupKeys(id), hit: hit, final: final}
+	for _, k := range e.keys {
 		c.early[k] = append(c.early[k], e)
 	}
-	return nil
+	c.earlyQ = append(c.earlyQ, e)
+	c.earlyN++
 }
 
-// matched is a receipt attached to its part.
-type matched struct {
-	receiptHit
-	part  *msgPart
-	final bool
+// dropEarly takes an early receipt out of the waiting tables.
+func (c *correlator) dropEarly(e *earlyReceipt) {
+	e.done = true
+	c.earlyN--
+	for _, k := range e.keys {
+		w := c.early[k]
+		for i, x := range w {
+			if x == e {
+				w = append(w[:i], w[i+1:]...)
+				break
+			}
+		}
+		if len(w) == 0 {
+			delete(c.early, k)
+		} else {
+			c.early[k] = w
+		}
+	}
+	for len(c.earlyQ) > 0 && c.earlyQ[0].done {
+		c.earlyQ[0] = nil
+		c.earlyQ = c.earlyQ[1:]
+	}
+}
+
+// expireEarly gives up on a receipt whose response never came: an orphan.
+func (c *correlator) expireEarly(e *earlyReceipt) {
+	if e.final {
+		c.orphans++
+	}
+	c.dropEarly(e)
 }
 
 func (c *correlator) attach(part *msgPart, hit receiptHit, final bool) {
@@ -287,18 +357,81 @@ func (c *correlator) attach(part *msgPart, hit receiptHit, final bool) {
 	part.receipts = append(part.receipts, hit)
 }
 
-// finish counts receipts that never found their submit.
-func (c *correlator) finish() {
-	for _, waiting := range c.early {
-		for _, e := range waiting {
-			if !e.done && e.final {
-				e.done = true
-				c.orphans++
-			}
+// maybeDone emits a message that has nothing more to wait for.
+func (c *correlator) maybeDone(m *message) {
+	if !m.done && m.complete() {
+		c.retire(m)
+	}
+}
+
+// retire emits a message and forgets it: its ids leave the index (into the
+// recent set, so late duplicates are recognised) and its group is closed.
+func (c *correlator) retire(m *message) {
+	m.done = true
+	c.liveN--
+	for _, p := range m.parts {
+		if p.messageID != "" {
+			c.ids.remove(p.messageID, p)
+			c.recent.add(p.messageID)
 		}
 	}
-	c.early = map[string][]*earlyReceipt{}
-	c.earlyN = 0
+	if m.grouped && c.groups[m.group] == m {
+		delete(c.groups, m.group)
+	}
+	c.emit(m)
+	for len(c.live) > 0 && c.live[0].done {
+		c.live[0] = nil
+		c.live = c.live[1:]
+	}
+}
+
+func (c *correlator) evictOldest() {
+	for _, m := range c.live {
+		if !m.done {
+			c.evicted++
+			c.retire(m)
+			return
+		}
+	}
+}
+
+// sweep gives up on messages and early receipts older than the horizon.
+func (c *correlator) sweep(now time.Time) {
+	if c.horizon <= 0 {
+		return
+	}
+	cutoff := now.Add(-c.horizon)
+	for len(c.live) > 0 {
+		m := c.live[0]
+		if !m.done {
+			if !m.first.Before(cutoff) {
+				break
+			}
+			c.expired++
+			c.retire(m)
+			continue
+		}
+		c.live[0] = nil
+		c.live = c.live[1:]
+	}
+	for len(c.earlyQ) > 0 && c.earlyQ[0].hit.time.Before(cutoff) {
+		c.expireEarly(c.earlyQ[0])
+	}
+}
+
+// finish emits every message still waiting and counts the receipts that
+// never found their submit.
+func (c *correlator) finish() {
+	for len(c.live) > 0 {
+		if m := c.live[0]; !m.done {
+			c.retire(m)
+			continue
+		}
+		c.live = c.live[1:]
+	}
+	for len(c.earlyQ) > 0 {
+		c.expireEarly(c.earlyQ[0])
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

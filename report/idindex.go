@@ -132,3 +132,43 @@ func ruleRank(r decode.MatchRule) int {
 	}
 	return 3
 }
+
+// remove unfiles an id if it still points at p.
+func (x *idIndex) remove(id string, p *msgPart) {
+	if k := textKey(id); x.text[k] == p {
+		delete(x.text, k)
+	}
+	h, d, okH, okD := numKeys(id)
+	if okH && x.num[h] == p {
+		delete(x.num, h)
+	}
+	if okD && x.num[d] == p {
+		delete(x.num, d)
+	}
+}
+
+// recentIDs remembers the text keys of the last n emitted message ids.
+type recentIDs struct {
+	set  map[string]struct{}
+	ring []string
+	next int
+}
+
+func newRecentIDs(n int) recentIDs {
+	return recentIDs{set: make(map[string]struct{}, n), ring: make([]string, n)}
+}
+
+func (r *recentIDs) add(id string) {
+	k := textKey(id)
+	if old := r.ring[r.next]; old != "" {
+		delete(r.set, old)
+	}
+	r.ring[r.next] = k
+	r.set[k] = struct{}{}
+	r.next = (r.next + 1) % len(r.ring)
+}
+
+func (r *recentIDs) has(id string) bool {
+	_, ok := r.set[textKey(id)]
+	return ok
+}

@@ -71,15 +71,6 @@ type ReceiptRecord struct {
 	Latency time.Duration // since the part's submit
 }
 
-// records builds the message records in submit order.
-func (c *correlator) records() []MessageRecord {
-	out := make([]MessageRecord, 0, len(c.messages))
-	for _, m := range c.messages {
-		out = append(out, m.record())
-	}
-	return out
-}
-
 func (m *message) record() MessageRecord {
 	parts := append([]*msgPart(nil), m.parts...)
 	sort.SliceStable(parts, func(i, j int) bool { return parts[i].partNo < parts[j].partNo })

@@ -108,12 +108,23 @@ func TestJSONLines(t *testing.T) {
 	out := runAll(t, FormatJSON, nil)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 12) // 8 PDUs, a gap, 2 messages, the summary
-	var recs []map[string]any
+	var recs, msgs []map[string]any
 	for _, l := range lines {
 		var m map[string]any
 		require.NoError(t, json.Unmarshal([]byte(l), &m), l)
+		if m["type"] == "message" {
+			msgs = append(msgs, m) // written when each message completes
+			continue
+		}
 		recs = append(recs, m)
 	}
+	require.Equal(t, "submit_sm_resp", recs[5]["command"])
+	require.Equal(t, "message", func() string {
+		var m map[string]any
+		_ = json.Unmarshal([]byte(lines[6]), &m)
+		return m["type"].(string)
+	}(),
+		"the throttled message is complete at its response and written right after it")
 	for _, r := range recs[:8] {
 		require.Equal(t, "pdu", r["type"])
 		for _, k := range []string{"frame", "time", "stream", "src", "dst", "command", "command_id", "status", "status_name", "seq", "length", "body", "tlvs", "issues"} {
@@ -146,17 +157,17 @@ func TestJSONLines(t *testing.T) {
 	gap := recs[8]
 	require.Equal(t, map[string]any{"type": "gap", "frame": float64(9), "time": "2026-03-02T09:00:00.132456Z", "stream": float64(0),
 		"src": "10.0.0.1:2775", "dst": "10.0.0.10:40001", "dir": "s>c", "bytes": float64(42), "reason": "loss"}, gap)
-	msg := recs[9]
+	require.Len(t, msgs, 2)
+	throttledMsg, msg := msgs[0], msgs[1]
 	require.Equal(t, "message", msg["type"])
 	require.Equal(t, "1a2b3c", msg["message_id"])
 	require.Equal(t, "DELIVRD", msg["receipt_stat"])
 	require.Equal(t, "exact", msg["match"])
 	require.Equal(t, float64(4), msg["receipt_latency_ms"])
 	require.Equal(t, float64(1), msg["receipts"])
-	throttledMsg := recs[10]
 	require.Equal(t, "ESME_RTHROTTLED", throttledMsg["resp_status_name"])
 	require.Nil(t, throttledMsg["receipt_stat"])
-	sum := recs[11]
+	sum := recs[9]
 	require.Equal(t, "summary", sum["type"])
 	require.Equal(t, float64(8), sum["pdus"])
 	require.Equal(t, float64(2), sum["requests_unanswered"]) // the receipt and the bad enquire_link

@@ -42,6 +42,9 @@ type Summary struct {
 	ReceiptsOrphan      int64 // final receipts matching no submit
 	ReceiptsMissing     int64 // messages that asked for a receipt and got none (for some part)
 	ReceiptsUnsolicited int64 // receipts for messages that asked for none
+	ReceiptsDuplicate   int64 // final receipts for messages already receipted
+	MessagesExpired     int64 // written without receipts after the receipt timeout
+	MessagesEvicted     int64 // written early because too many messages waited
 	RespLatency         LatencySummary
 	ReceiptLatency      LatencySummary
 	Binds               []BindRow
@@ -63,6 +66,10 @@ type counters struct {
 	// connection had too many outstanding.
 	unansweredN int64
 	evicted     int64
+	// Message correlation.
+	messages        int64
+	receiptsMatched int64
+	receiptsMissing int64
 }
 
 // unanswered counts a request that got no response (SES-04, a warning).

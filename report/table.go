@@ -81,6 +81,12 @@ func writeBindTable(w io.Writer, s *Summary) error {
 	if s.ReceiptsUnsolicited > 0 {
 		fmt.Fprintf(w, ", %d unsolicited", s.ReceiptsUnsolicited)
 	}
+	if s.ReceiptsDuplicate > 0 {
+		fmt.Fprintf(w, ", %d duplicate", s.ReceiptsDuplicate)
+	}
+	if s.MessagesExpired+s.MessagesEvicted > 0 {
+		fmt.Fprintf(w, "; messages given up: %d after the receipt timeout, %d over the table limit", s.MessagesExpired, s.MessagesEvicted)
+	}
 	fmt.Fprintf(w, "; requests unanswered: %d\n", s.RequestsUnanswered)
 	rows := make([][]string, 0, len(s.Binds))
 	lat := make([][]string, 0, len(s.Binds))

@@ -73,19 +73,30 @@
 //     schedule_delivery_time/validity_period, printed as
 //     schedule_delivery_time_r/validity_period_r "0.000000000".
 //   - Times: absolute as schedule_delivery_time/validity_period/final_date
-//     "Jun 29, 2025 13:32:17.000000000 UTC"; relative ("...R") as the *_r
-//     field in seconds, "86400.000000000".
+//     converted to UTC, tenths as nanoseconds, the day padded with a space
+//     ("Jun 29, 2025 13:32:17.000000000 UTC", "Jan  1, 2000 ..."); years 00-37
+//     are 20YY. Relative ("...R") as the *_r field in seconds,
+//     "86400.000000000", counting days, hours, minutes and seconds only:
+//     years and months are dropped ("020610233429000R" prints 948869).
+//     submit_multi's empty validity_period is printed as a second
+//     schedule_delivery_time_r ("Scheduled delivery time: SMSC default
+//     validity period"); a non-empty one has its own name.
 //   - Octet strings (message, message_payload, vendor_op, reserved_op):
-//     colon-separated lowercase hex, "74:65:73:74"; "" when empty.
+//     colon-separated lowercase hex, "74:65:73:74"; "" when empty, but an
+//     empty short_message followed by TLVs (message_payload) is left out.
 //   - message_text: the decoded short_message or message_payload (after any
 //     UDH), as the last field of the PDU. data_coding 0 is decoded only
 //     because of smpp.decode_sms_over_smpp (tshark's default, "None", prints
 //     no text for it); the GSM 7-bit table is right, escapes included
 //     ("\x00\x11\x1b\x65" is "@_€"), so pcab_analyze's "message\x11N" reads
 //     "message_N", whereas the "ASCII" setting leaves the 0x11. UCS-2 and
-//     Latin-1 are decoded whatever the setting. For a concatenated message
-//     message_text is the part's own text; the reassembled text is only in
-//     gsm_sms_ud.
+//     Latin-1 are decoded whatever the setting, and so are IA5 (1) and
+//     the ISO-8859 ones. UCS-2 is decoded strictly: each half of a
+//     surrogate pair is written as its own three-byte sequence, which is
+//     invalid UTF-8 (a JSON reader sees one U+FFFD per byte). replace_sm,
+//     which has no data_coding, is decoded as data_coding 0. For a
+//     concatenated message message_text is the part's own text; the
+//     reassembled text is only in gsm_sms_ud.
 //   - Unknown TLVs: vendor_op (tags 0x1400-0x3fff) or reserved_op (others),
 //     hex bytes. FT_NONE items such as callback_num print "".
 //
@@ -131,6 +142,12 @@
 //
 //   - command_status is printed for responses only (generic_nack included);
 //     a request's status is not shown even when it is not zero.
+//   - A response with a non-zero command_status is dissected as its header
+//     alone: a message_id or TLVs in its body (submit_sm_resp with a body,
+//     data_sm_resp in transaction mode) are not shown.
+//   - submit_multi's dest_flag and number_of_dests and submit_multi_resp's
+//     no_unsuccess are not printed; the entries' fields repeat in
+//     smpp.dlist and smpp.dlist_resp.
 //   - Any sequence_number is accepted: segoranov's bind_transmitter_resp
 //     with sequence_number 0 answers a request with 1.
 //   - SAR TLVs and concatenation UDHs make tshark reassemble the short
