@@ -22,6 +22,7 @@ type Analyzer struct {
 	corrLimit   correlatorLimits
 	werr        error      // first error writing a message record
 	ready       []*message // finished messages, written after the PDU that finished them
+	noMessages  bool       // the writer does not print message records
 	binds       bindTable
 	pdu         decode.PDU // reused for every PDU
 	rec         PDURecord
@@ -97,6 +98,10 @@ func MaxMessages(n int) AnalyzerOption {
 	}
 }
 
+// WithoutMessageRecords tells the analyzer that message records will not be
+// printed (text and summary-only views), so it skips building them.
+func WithoutMessageRecords() AnalyzerOption { return func(a *Analyzer) { a.noMessages = true } }
+
 // NewAnalyzer returns an Analyzer writing to w.
 func NewAnalyzer(w Writer, opts ...AnalyzerOption) *Analyzer {
 	a := &Analyzer{w: w, sessions: map[int]*session{}, counts: newCounters(), binds: newBindTable(),
@@ -106,6 +111,7 @@ func NewAnalyzer(w Writer, opts ...AnalyzerOption) *Analyzer {
 		fn(a)
 	}
 	a.corr = newCorrelator(func(m *message) { a.ready = append(a.ready, m) }, a.corrLimit)
+	a.corr.keepText = !a.noMessages
 	return a
 }
 
@@ -296,7 +302,6 @@ func (a *Analyzer) Finish(capture []Counter) error {
 // emitMessage folds a finished message into the bind statistics and
 // writes its record.
 func (a *Analyzer) emitMessage(m *message) {
-	r := m.record()
 	b := a.binds.get(m.bindKey)
 	for _, p := range m.parts {
 		for _, h := range p.receipts {
@@ -314,10 +319,14 @@ func (a *Analyzer) emitMessage(m *message) {
 		}
 	}
 	a.counts.messages++
-	if r.Missing() {
+	if m.missingReceipt() {
 		a.counts.receiptsMissing++
 	}
-	if a.werr != nil || (a.targets != nil && !followed(&r, a.targets)) {
+	if a.werr != nil || a.noMessages {
+		return
+	}
+	r := m.record()
+	if a.targets != nil && !followed(&r, a.targets) {
 		return
 	}
 	a.werr = a.w.Message(&r)

@@ -138,6 +138,7 @@ type correlator struct {
 	maxLive  int
 	maxEarly int
 	order    uint64
+	keepText bool // message records will be written: keep each part's text
 
 	orphans     int64 // final receipts matching no submit
 	duplicates  int64 // final receipts for messages already complete
@@ -181,8 +182,10 @@ func isSubmit(p *decode.PDU, fromESME bool) bool {
 // submit records a submitted PDU and returns its part.
 func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 	part := &msgPart{partNo: 1, stream: m.Stream, seq: p.Seq, frame: m.Frame, time: m.Time}
-	if tx := p.Text(); !tx.Hex {
-		part.text = tx.Text
+	if c.keepText {
+		if tx := p.Text(); !tx.Hex {
+			part.text = tx.Text
+		}
 	}
 	src := p.Str(decode.FieldSourceAddr)
 	dst := p.Str(decode.FieldDestinationAddr)

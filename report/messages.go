@@ -134,6 +134,24 @@ func (m *message) record() MessageRecord {
 	return r
 }
 
+// missingReceipt is Missing computed without building the record.
+func (m *message) missingReceipt() bool {
+	if !m.wantsReceipt() {
+		return false
+	}
+	receipts, answered := 0, false
+	for _, p := range m.parts {
+		if p.hasResp {
+			if p.respStatus != 0 {
+				return false
+			}
+			answered = true
+		}
+		receipts += len(p.receipts)
+	}
+	return answered && receipts < m.distinct
+}
+
 // Missing reports whether a receipt was asked for and every part was
 // accepted, but no final receipt came back for some part.
 func (r *MessageRecord) Missing() bool {

@@ -163,7 +163,9 @@ func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits) *p
 	if n := len(tab); n > s.window[dir] {
 		s.window[dir] = n
 	}
-	if len(tab) > lim.window {
+	// Raised when the window crosses the threshold, not on every request
+	// while it stays above: one issue per excursion.
+	if len(tab) == lim.window+1 {
 		addIssue(p, decode.SevInfo, decode.CodeWindowExceeded, "", 0, "%d requests outstanding in this direction (guideline %d)", len(tab), lim.window)
 	}
 	return pr

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -36,6 +37,11 @@ const (
 )
 
 func main() {
+	// The analysis keeps little live memory; collecting less often trades a
+	// few MB for a noticeably shorter run. GOGC in the environment wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -138,6 +144,9 @@ func (c *config) setup(stdin io.Reader, stdout io.Writer) (reassembly.Options, *
 		return none, nil, 0, err
 	}
 	aopts := []report.AnalyzerOption{report.ShowSecrets(c.showSecrets), report.MaxPDU(c.maxPDU), report.WithFilter(filter)}
+	if (!c.json || c.quiet) && len(c.follow) == 0 {
+		aopts = append(aopts, report.WithoutMessageRecords())
+	}
 	if len(c.follow) > 0 {
 		aopts = append(aopts, report.Follow(c.follow))
 		if c.json {
