@@ -329,6 +329,9 @@ func (a *Analyzer) emitMessage(m *message) {
 	if a.targets != nil && !followed(&r, a.targets) {
 		return
 	}
+	if a.targets == nil && a.filter.active() && !a.filter.matchMessage(&r) {
+		return
+	}
 	a.werr = a.w.Message(&r)
 }
 

@@ -154,3 +154,57 @@ func (f *Filter) matchAddr(p *decode.PDU) bool {
 	}
 	return false
 }
+
+// matchMessage applies the filter to a message record: by bind, address,
+// message id, response status, stream and command (the submit's or its
+// response's name). A filter on issues selects PDUs only.
+func (f *Filter) matchMessage(r *MessageRecord) bool {
+	if f.MinSeverity != 0 {
+		return false
+	}
+	if f.Commands != nil {
+		ok := false
+		for id := range f.Commands {
+			if name := decode.CommandName(id &^ decode.RespBit); name == r.Command {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if f.Streams != nil && !f.Streams[r.Stream] {
+		return false
+	}
+	if f.StatusOK || f.StatusError || f.Statuses != nil {
+		if !r.HasResp || !(f.StatusOK && r.RespStatus == 0 || f.StatusError && r.RespStatus != 0 || f.Statuses[r.RespStatus]) {
+			return false
+		}
+	}
+	if f.SystemIDs != nil && !f.SystemIDs[r.SystemID] {
+		return false
+	}
+	if f.Addrs != nil {
+		ok := false
+		for _, a := range f.Addrs {
+			if normAddr(a) == normAddr(r.SourceAddr) || normAddr(a) == normAddr(r.DestAddr) {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if f.MessageIDs != nil {
+		ok := false
+		for _, id := range r.MessageIDs {
+			if id != "" && matchAnyID(f.MessageIDs, id) {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -25,11 +25,20 @@ var exampleBlock = regexp.MustCompile("(?s)<!-- example: ([^>]*?) -->\n```[a-z]*
 // -update rewrites them.
 func TestReadmeExamples(t *testing.T) {
 	t.Chdir(filepath.Join("..", ".."))
-	const path = "README.md"
+	docs, err := filepath.Glob(filepath.Join("docs", "*.md"))
+	require.NoError(t, err)
+	for _, path := range append([]string{"README.md"}, docs...) {
+		t.Run(path, func(t *testing.T) { checkExamples(t, path) })
+	}
+}
+
+func checkExamples(t *testing.T, path string) {
 	readme, err := os.ReadFile(path)
 	require.NoError(t, err)
 	matches := exampleBlock.FindAllSubmatchIndex(readme, -1)
-	require.NotEmpty(t, matches, "README.md has no example markers")
+	if path == "README.md" {
+		require.NotEmpty(t, matches, "README.md has no example markers")
+	}
 	var out bytes.Buffer
 	last := 0
 	for _, m := range matches {
