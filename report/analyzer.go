@@ -23,6 +23,7 @@ type Analyzer struct {
 	werr        error      // first error writing a message record
 	ready       []*message // finished messages, written after the PDU that finished them
 	noMessages  bool       // the writer does not print message records
+	obs         Observer
 	binds       bindTable
 	pdu         decode.PDU // reused for every PDU
 	rec         PDURecord
@@ -110,6 +111,9 @@ func NewAnalyzer(w Writer, opts ...AnalyzerOption) *Analyzer {
 	for _, fn := range opts {
 		fn(a)
 	}
+	if a.obs == nil {
+		a.obs = nopObserver{}
+	}
 	a.corr = newCorrelator(func(m *message) { a.ready = append(a.ready, m) }, a.corrLimit)
 	a.corr.keepText = !a.noMessages
 	return a
@@ -142,6 +146,11 @@ func (a *Analyzer) PDU(m Meta, raw []byte) error {
 		}
 	}
 	a.counts.add(&a.rec)
+	bind := bindName(s)
+	a.obs.PDU(bind, p.Name(), decode.Status(p.Status), p.ID.IsResponse())
+	for _, is := range p.Issues {
+		a.obs.Issue(is.Code, is.Severity)
+	}
 	if m.Time.After(a.now) {
 		a.now = m.Time
 	}
@@ -150,7 +159,7 @@ func (a *Analyzer) PDU(m Meta, raw []byte) error {
 		a.sweep(a.now.Add(-a.limits.horizon))
 		a.corr.sweep(a.now)
 	}
-	if !a.filter.active() || a.filter.match(&a.rec, bindName(s)) {
+	if !a.filter.active() || a.filter.match(&a.rec, bind) {
 		if err := a.w.PDU(&a.rec); err != nil {
 			return err
 		}
@@ -192,6 +201,8 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) {
 		rm := s.response(p, m, dir)
 		if rm.req != nil {
 			a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = rm.latency, true, rm.req.frame
+			a.obs.Response(bindName(s), decode.CommandName(rm.req.id), decode.Status(p.Status), rm.latency)
+			a.obs.Window(bindName(s), m.Stream, len(s.pending[1-dir]))
 			if part := rm.req.part; part != nil {
 				a.corr.response(part, p, m, rm.latency)
 				pb := a.binds.get(part.msg.bindKey)
@@ -233,6 +244,9 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) {
 		for i := range s.window {
 			b.window = max(b.window, s.window[i])
 		}
+		if pr != nil {
+			a.obs.Window(bindName(s), m.Stream, len(s.pending[dir]))
+		}
 	}
 	s.versionFromBind(p)
 }
@@ -244,6 +258,7 @@ func (a *Analyzer) sweep(cutoff time.Time) {
 			for seq, pr := range tab {
 				if !cutoff.IsZero() && pr.time.Before(cutoff) {
 					a.counts.unanswered(pr)
+					a.obs.Issue(decode.CodeUnanswered, decode.SevWarning)
 					delete(tab, seq)
 				}
 			}
@@ -254,6 +269,7 @@ func (a *Analyzer) sweep(cutoff time.Time) {
 // Gap writes a gap record and counts it.
 func (a *Analyzer) Gap(g GapRecord) error {
 	a.counts.gaps++
+	a.obs.Gap(g.Bytes)
 	switch {
 	case g.Bytes > 0:
 		a.counts.gapBytes += g.Bytes
@@ -282,6 +298,7 @@ func (a *Analyzer) Finish(capture []Counter) error {
 		for _, tab := range a.sessions[id].pending {
 			for _, pr := range tab {
 				a.counts.unanswered(pr)
+				a.obs.Issue(decode.CodeUnanswered, decode.SevWarning)
 			}
 		}
 	}
@@ -316,6 +333,7 @@ func (a *Analyzer) emitMessage(m *message) {
 			}
 			b.outcomes[outcome]++
 			a.counts.receiptsMatched++
+			a.obs.Receipt(m.bindKey, h.stat, h.latency)
 		}
 	}
 	a.counts.messages++

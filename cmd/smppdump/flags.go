@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -42,6 +43,9 @@ type config struct {
 	// Analysis
 	failOn  string
 	version bool
+	// Monitoring
+	metricsListen string
+	metricsLinger time.Duration
 	// floor runs capture reading, reassembly and framing only (hidden; the
 	// benchmark script's baseline).
 	floor bool
@@ -95,13 +99,17 @@ func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
 	fl.IntSliceVar(&c.streams, "stream", nil, "only connection number `N` (the #N of the text view); comma list")
 	fl.StringArrayVar(&c.follow, "follow", nil, "print the story of the message with this message_id, or of every message to or from this address: submits, responses, receipts with latencies; repeatable")
 
+	mon := pflag.NewFlagSet("Monitoring", pflag.ContinueOnError)
+	mon.StringVar(&c.metricsListen, "metrics-listen", "", "serve Prometheus metrics on `ADDR` (e.g. :9275) at /metrics")
+	mon.DurationVar(&c.metricsLinger, "metrics-linger", 0, "after reading files, keep serving metrics for `DURATION` (default: until interrupted) for a final scrape")
+
 	an := pflag.NewFlagSet("Exit status", pflag.ContinueOnError)
 	an.StringVar(&c.failOn, "fail-on", "", "exit 1 when an issue of at least `SEVERITY` was found (for CI pipelines)")
 	an.BoolVar(&c.version, "version", false, "print the version and exit")
 	an.BoolVar(&c.floor, "bench-floor", false, "benchmark baseline: read, reassemble and frame only, then print the PDU count")
 	_ = an.MarkHidden("bench-floor")
 
-	groups = []*pflag.FlagSet{in, out, fl, an}
+	groups = []*pflag.FlagSet{in, out, fl, mon, an}
 	all = pflag.NewFlagSet("smppdump", pflag.ContinueOnError)
 	all.SortFlags = false
 	for _, g := range groups {

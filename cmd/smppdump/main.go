@@ -73,9 +73,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "smppdump: %v\n", err)
 		return exitUsage
 	}
+	var mon *monitor
+	if c.metricsListen != "" {
+		if mon, err = startMonitor(c.metricsListen, stderr); err != nil {
+			fmt.Fprintf(stderr, "smppdump: --metrics-listen: %v\n", err)
+			return exitUsage
+		}
+		defer mon.close()
+		a.SetObserver(mon.metrics)
+	}
 	h := &handler{a: a, stderr: stderr}
 	stats, runErr := reassembly.Run(ctx, c.files, opts, h)
 	finErr := a.Finish(captureCounters(stats))
+	if mon != nil {
+		mon.metrics.SetCapture(stats.Packets, 0)
+		mon.linger(ctx, c.metricsLinger)
+	}
 	code := exitOK
 	for _, err := range []error{runErr, h.err, finErr} {
 		if err != nil {
