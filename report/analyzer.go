@@ -24,6 +24,7 @@ type Analyzer struct {
 	ready       []*message // finished messages, written after the PDU that finished them
 	noMessages  bool       // the writer does not print message records
 	obs         Observer
+	iv          *intervals
 	binds       bindTable
 	pdu         decode.PDU // reused for every PDU
 	rec         PDURecord
@@ -132,12 +133,16 @@ func (a *Analyzer) PDU(m Meta, raw []byte) error {
 		s = newSession(m.Stream)
 		a.sessions[m.Stream] = s
 	}
+	if err := a.intervalTick(m.Time); err != nil {
+		return err
+	}
 	p := &a.pdu
 	p.Decode(raw, decode.Options{Version: s.version, MaxPDU: a.maxPDU})
 	a.rec = PDURecord{Meta: m, PDU: p}
 	dir := dirIndex(m.Dir)
+	var rm respMatch
 	if p.Cmd != nil {
-		a.follow(s, p, &m, dir)
+		rm = a.follow(s, p, &m, dir)
 	}
 	if !a.showSecrets && (p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver ||
 		p.ID == decode.BindTransceiver || p.ID == decode.Outbind) {
@@ -148,6 +153,7 @@ func (a *Analyzer) PDU(m Meta, raw []byte) error {
 	a.counts.add(&a.rec)
 	bind := bindName(s)
 	a.obs.PDU(bind, p.Name(), decode.Status(p.Status), p.ID.IsResponse())
+	a.intervalCount(bind, p, rm, max(len(s.pending[0]), len(s.pending[1])))
 	for _, is := range p.Issues {
 		a.obs.Issue(is.Code, is.Severity)
 	}
@@ -189,7 +195,7 @@ func (a *Analyzer) WorstSeverity() decode.Severity {
 
 // follow runs one PDU through its session, the message correlation and
 // the bind statistics.
-func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) {
+func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respMatch) {
 	s.learnRoles(p, dir)
 	if p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver || p.ID == decode.BindTransceiver {
 		s.bindAsked = p.Str(decode.FieldSystemID)
@@ -198,7 +204,7 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) {
 	b.pdu(m.Time, m.Stream)
 	fromESME := s.esmeDir == dir || (s.esmeDir < 0 && dir == 0)
 	if p.ID.IsResponse() {
-		rm := s.response(p, m, dir)
+		rm = s.response(p, m, dir)
 		if rm.req != nil {
 			a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = rm.latency, true, rm.req.frame
 			a.obs.Response(bindName(s), decode.CommandName(rm.req.id), decode.Status(p.Status), rm.latency)
@@ -249,6 +255,7 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) {
 		}
 	}
 	s.versionFromBind(p)
+	return rm
 }
 
 // sweep gives up on requests older than cutoff: they count as unanswered.
@@ -305,6 +312,11 @@ func (a *Analyzer) Finish(capture []Counter) error {
 	a.corr.finish()
 	a.flushMessages()
 	err := a.werr
+	if a.iv != nil && len(a.iv.binds) > 0 && err == nil {
+		if iw, ok := a.w.(IntervalWriter); ok {
+			err = iw.Interval(a.iv.cut(a.now))
+		}
+	}
 	sum := a.counts.summary(capture)
 	a.fillSummary(sum)
 	if err == nil {
@@ -334,6 +346,7 @@ func (a *Analyzer) emitMessage(m *message) {
 			b.outcomes[outcome]++
 			a.counts.receiptsMatched++
 			a.obs.Receipt(m.bindKey, h.stat, h.latency)
+			a.intervalReceipt(m.bindKey, h.stat)
 		}
 	}
 	a.counts.messages++

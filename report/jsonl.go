@@ -1,6 +1,7 @@
 package report
 
 import (
+	"sort"
 	"time"
 
 	"smppdump.dev/smppdump/decode"
@@ -502,4 +503,49 @@ func appendRFC3339(b []byte, t time.Time) []byte {
 		return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000000Z07:00")
 	}
 	return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000Z07:00")
+}
+
+// Interval writes an "interval" record: per bind figures of one slice of
+// capture time.
+func (w *jsonWriter) Interval(r *IntervalRecord) error {
+	j := &w.j
+	j.b = j.b[:0]
+	j.first = j.first[:0]
+	j.open('{')
+	j.str("type", "interval")
+	j.key("start")
+	j.b = append(appendRFC3339(append(j.b, '"'), r.Start), '"')
+	j.key("end")
+	j.b = append(appendRFC3339(append(j.b, '"'), r.End), '"')
+	j.key("binds")
+	j.open('[')
+	for _, b := range r.Binds {
+		j.elem()
+		j.open('{')
+		j.str("system_id", b.SystemID)
+		j.int("pdus", b.PDUs)
+		j.float("tps", float64(int64(b.TPS*1000))/1000)
+		j.int("submits", b.Submits)
+		j.int("accepted", b.Accepted)
+		j.int("errors", b.Errors)
+		j.int("throttled", b.Throttled)
+		j.float("resp_p50_ms", millis(b.RespP50))
+		j.float("resp_p99_ms", millis(b.RespP99))
+		j.key("receipts")
+		j.open('{')
+		stats := make([]string, 0, len(b.Receipts))
+		for st := range b.Receipts {
+			stats = append(stats, st)
+		}
+		sort.Strings(stats)
+		for _, st := range stats {
+			j.int(st, b.Receipts[st])
+		}
+		j.close('}')
+		j.int("window", int64(b.Window))
+		j.close('}')
+	}
+	j.close(']')
+	j.close('}')
+	return w.emit()
 }

@@ -2,6 +2,8 @@ package report
 
 import (
 	"bufio"
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -301,5 +303,32 @@ func (t *textWriter) Message(r *MessageRecord) error {
 		return t.ew.err
 	}
 	_, _ = t.bw.Write(appendTimeline(t.buf[:0], r, &t.o))
+	return t.ew.err
+}
+
+// Interval prints one line per bind for a reporting interval.
+func (t *textWriter) Interval(r *IntervalRecord) error {
+	for _, b := range r.Binds {
+		line := r.End.UTC().AppendFormat(t.buf[:0], t.o.timeLayout)
+		line = fmt.Appendf(line, " INTERVAL %s bind=%s tps=%.1f submits=%d ok=%d err=%d throttled=%d",
+			r.End.Sub(r.Start), appendQuotedIfNeeded(nil, b.SystemID), b.TPS, b.Submits, b.Accepted, b.Errors, b.Throttled)
+		if b.Submits > 0 || b.Accepted+b.Errors > 0 {
+			line = append(line, " resp_p50="...)
+			line = appendMillis(line, b.RespP50)
+			line = append(line, " resp_p99="...)
+			line = appendMillis(line, b.RespP99)
+		}
+		stats := make([]string, 0, len(b.Receipts))
+		for st := range b.Receipts {
+			stats = append(stats, st)
+		}
+		sort.Strings(stats)
+		for _, st := range stats {
+			line = fmt.Appendf(line, " %s=%d", strings.ToLower(st), b.Receipts[st])
+		}
+		line = fmt.Appendf(line, " window=%d\n", b.Window)
+		t.buf = line
+		_, _ = t.bw.Write(line)
+	}
 	return t.ew.err
 }

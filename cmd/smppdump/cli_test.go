@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -226,4 +231,48 @@ func TestCLIStdinAndVersion(t *testing.T) {
 	_, errOut, code := cli(t, nil, "-h")
 	require.Equal(t, 0, code)
 	require.Contains(t, errOut, "Filters")
+}
+
+func TestCLIInterval(t *testing.T) {
+	out, _, code := cli(t, nil, "-r", demo, "-q", "--no-summary", "--interval", "10s")
+	require.Equal(t, 0, code)
+	require.Equal(t, []string{
+		"09:00:10.000000 INTERVAL 10s bind=acme tps=2.0 submits=7 ok=6 err=1 throttled=1 resp_p50=23.040ms resp_p99=31.040ms delivrd=1 window=3",
+		"09:00:10.000000 INTERVAL 10s bind=acme_tx tps=1.6 submits=2 ok=2 err=0 throttled=0 resp_p50=17.040ms resp_p99=19.040ms delivrd=1 undeliv=1 window=1",
+		"09:00:40.000000 INTERVAL 10s bind=acme tps=1.2 submits=0 ok=0 err=0 throttled=0 delivrd=4 window=1",
+		"09:00:50.000000 INTERVAL 10s bind=acme tps=0.2 submits=0 ok=0 err=0 throttled=0 window=1",
+	}, lines(out))
+	_, errOut, code := cli(t, nil, "-r", demo, "--interval", "-1s")
+	require.Equal(t, 2, code, errOut)
+}
+
+func TestCLIMetricsListen(t *testing.T) {
+	cmd := exec.Command(binPath, "-r", demo, "-q", "--metrics-listen", "127.0.0.1:0", "--metrics-linger", "20s")
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	cmd.Stdout = io.Discard
+	require.NoError(t, cmd.Start())
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	sc := bufio.NewScanner(stderr)
+	require.True(t, sc.Scan())
+	line := sc.Text()
+	require.Contains(t, line, "serving metrics on http://")
+	url := strings.TrimPrefix(line[strings.Index(line, "http://"):], "")
+	// The run over the small capture finishes at once; the server lingers.
+	var body string
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(url)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return strings.Contains(body, `smppdump_capture_packets 124`)
+	}, 10*time.Second, 50*time.Millisecond)
+	require.Contains(t, body, `smppdump_pdus_total{bind="acme",command="submit_sm_resp",status="ESME_RTHROTTLED"} 1`)
+	require.Contains(t, body, `smppdump_receipts_total{bind="acme_tx",stat="UNDELIV"} 1`)
+	// SIGTERM ends the linger; the process exits cleanly.
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait())
 }

@@ -46,6 +46,7 @@ type config struct {
 	// Monitoring
 	metricsListen string
 	metricsLinger time.Duration
+	interval      time.Duration
 	// floor runs capture reading, reassembly and framing only (hidden; the
 	// benchmark script's baseline).
 	floor bool
@@ -100,6 +101,7 @@ func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
 	fl.StringArrayVar(&c.follow, "follow", nil, "print the story of the message with this message_id, or of every message to or from this address: submits, responses, receipts with latencies; repeatable")
 
 	mon := pflag.NewFlagSet("Monitoring", pflag.ContinueOnError)
+	mon.DurationVar(&c.interval, "interval", 0, "every `DURATION` of capture time, print a line per bind: TPS, submits, errors, throttles, response p50/p99, receipts by outcome, window")
 	mon.StringVar(&c.metricsListen, "metrics-listen", "", "serve Prometheus metrics on `ADDR` (e.g. :9275) at /metrics")
 	mon.DurationVar(&c.metricsLinger, "metrics-linger", 0, "after reading files, keep serving metrics for `DURATION` (default: until interrupted) for a final scrape")
 

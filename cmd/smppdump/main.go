@@ -157,6 +157,10 @@ func (c *config) setup(stdin io.Reader, stdout io.Writer) (reassembly.Options, *
 		return none, nil, 0, err
 	}
 	aopts := []report.AnalyzerOption{report.ShowSecrets(c.showSecrets), report.MaxPDU(c.maxPDU), report.WithFilter(filter)}
+	if c.interval < 0 {
+		return none, nil, 0, errors.New("--interval must not be negative")
+	}
+	aopts = append(aopts, report.WithInterval(c.interval))
 	if (!c.json || c.quiet) && len(c.follow) == 0 {
 		aopts = append(aopts, report.WithoutMessageRecords())
 	}
