@@ -252,6 +252,8 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 		}
 		if pr != nil {
 			a.obs.Window(bindName(s), m.Stream, len(s.pending[dir]))
+			b.windowSum += int64(len(s.pending[dir]))
+			b.windowN++
 		}
 	}
 	s.versionFromBind(p)

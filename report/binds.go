@@ -20,11 +20,15 @@ type bindStats struct {
 	dlr      latencyHist
 	outcomes map[string]int64 // receipt stat (with err when not 000) → count
 	window   int
-	first    time.Time
-	last     time.Time
-	sec      int64 // current second (Unix)
-	secCount int64
-	peakTPS  int64
+	// windowSum/windowN: outstanding requests on the sender's connection,
+	// sampled at every request, for the mean window.
+	windowSum int64
+	windowN   int64
+	first     time.Time
+	last      time.Time
+	sec       int64 // current second (Unix)
+	secCount  int64
+	peakTPS   int64
 }
 
 func (b *bindStats) pdu(t time.Time, stream int) {
@@ -56,6 +60,7 @@ type BindRow struct {
 	Receipt     LatencySummary
 	Outcomes    []NamedCount // receipt stat[/err] → count
 	MaxWindow   int
+	MeanWindow  float64
 	MeanTPS     float64
 	PeakTPS     int64
 }
@@ -105,6 +110,9 @@ func (t *bindTable) rowsSorted() []BindRow {
 	for _, b := range t.rows {
 		r := BindRow{SystemID: b.systemID, Connections: len(b.streams), PDUs: b.pdus, Submits: b.submits,
 			Accepted: b.accepted, Resp: summarize(&b.resp), Receipt: summarize(&b.dlr), MaxWindow: b.window, PeakTPS: b.peakTPS}
+		if b.windowN > 0 {
+			r.MeanWindow = float64(b.windowSum) / float64(b.windowN)
+		}
 		for m := range b.modes {
 			r.Modes = append(r.Modes, m)
 		}

@@ -369,6 +369,7 @@ func (w *jsonWriter) Summary(s *Summary) error {
 		}
 		j.close('}')
 		j.int("max_window", int64(b.MaxWindow))
+		j.float("mean_window", float64(int64(b.MeanWindow*100))/100)
 		j.float("mean_tps", float64(int64(b.MeanTPS*1000))/1000)
 		j.int("peak_tps", b.PeakTPS)
 		j.close('}')

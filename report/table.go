@@ -118,10 +118,10 @@ func writeBindTable(w io.Writer, s *Summary) error {
 			outs += fmt.Sprintf("%s×%d", o.Name, o.Count)
 		}
 		rows = append(rows, []string{b.SystemID, strings.Join(b.Modes, ","), strconv.Itoa(b.Connections),
-			strconv.FormatInt(b.Submits, 10), acc, errs, strconv.Itoa(b.MaxWindow), fmt.Sprintf("%.1f / %d", b.MeanTPS, b.PeakTPS)})
+			strconv.FormatInt(b.Submits, 10), acc, errs, fmt.Sprintf("%.1f / %d", b.MeanWindow, b.MaxWindow), fmt.Sprintf("%.1f / %d", b.MeanTPS, b.PeakTPS)})
 		lat = append(lat, []string{b.SystemID, latencyCell(b.Resp), latencyCell(b.Receipt), outs})
 	}
-	if err := renderTable(w, []string{"bind", "modes", "conns", "submits", "accepted", "submit errors", "max window", "tps mean / peak"}, rows); err != nil {
+	if err := renderTable(w, []string{"bind", "modes", "conns", "submits", "accepted", "submit errors", "window mean / max", "tps mean / peak"}, rows); err != nil {
 		return err
 	}
 	return renderTable(w, []string{"bind", "submit→resp p50/p90/p99/max", "submit→receipt p50/p90/p99/max", "receipts"}, lat)
