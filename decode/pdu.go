@@ -84,6 +84,9 @@ type PDU struct {
 	Issues     []Issue
 
 	opts     Options
+	// The receipt text, parsed at most once per decode (see Receipt).
+	rcpt      Receipt
+	rcptState uint8
 	valBuf   [18]Value
 	tlvBuf   [8]TLV
 	issueBuf [4]Issue
@@ -99,6 +102,7 @@ func (p *PDU) reset() {
 	clear(p.Unsuccess)
 	clear(p.MessageIDs)
 	p.Header, p.Cmd, p.Version, p.Raw, p.opts = Header{}, nil, 0, nil, Options{}
+	p.rcpt, p.rcptState = Receipt{}, rcptUnknown
 	p.Values, p.TLVs, p.Issues = p.valBuf[:0], p.tlvBuf[:0], p.issueBuf[:0]
 	p.Dests, p.Unsuccess, p.MessageIDs = p.Dests[:0], p.Unsuccess[:0], p.MessageIDs[:0]
 }

@@ -80,10 +80,11 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 		if h.end > end {
 			continue // overlapping labels
 		}
-		v := string(b[h.end:end])
+		raw := b[h.end:end]
 		if receiptLabels[h.label] != "text:" {
-			v = strings.TrimSpace(v)
+			raw = bytes.TrimSpace(raw)
 		}
+		v := receiptValue(raw)
 		switch h.label {
 		case 0:
 			r.ID = v
@@ -96,7 +97,10 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 		case 4:
 			r.DoneDate = v
 		case 5:
-			r.Stat = strings.ToUpper(v)
+			if hasLowerASCII(raw) {
+				v = strings.ToUpper(v)
+			}
+			r.Stat = v
 		case 6:
 			r.Err = v
 		case 7:
@@ -104,6 +108,39 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 		}
 	}
 	return r, r.ID != "" || r.Stat != ""
+}
+
+// receiptValue converts a receipt field to a string, without allocating
+// for the values nearly every receipt repeats.
+func receiptValue(b []byte) string {
+	switch string(b) { // no allocation: the compiler compares in place
+	case "":
+		return ""
+	case "000":
+		return "000"
+	case "001":
+		return "001"
+	case "DELIVRD":
+		return "DELIVRD"
+	case "UNDELIV":
+		return "UNDELIV"
+	case "EXPIRED":
+		return "EXPIRED"
+	case "REJECTD":
+		return "REJECTD"
+	case "ENROUTE":
+		return "ENROUTE"
+	}
+	return string(b)
+}
+
+func hasLowerASCII(b []byte) bool {
+	for _, c := range b {
+		if 'a' <= c && c <= 'z' {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseReceiptDate parses a receipt date of 10 (YYMMDDhhmm), 12
@@ -172,10 +209,31 @@ func MessageStateName(v uint8) string {
 // Receipt parses the receipt text of a delivery receipt PDU (short_message,
 // or message_payload when short_message is empty). ok is false when the
 // PDU is not a receipt or its text has no receipt fields.
+//
+// The text is parsed once per decode and the result kept, since the
+// validator, the correlation and the writers all ask for it.
 func (p *PDU) Receipt() (Receipt, bool) {
+	switch p.rcptState {
+	case rcptNone:
+		return Receipt{}, false
+	case rcptParsed:
+		return p.rcpt, true
+	}
+	p.rcptState = rcptNone
 	if !p.IsReceipt() {
 		return Receipt{}, false
 	}
 	ud, _ := p.UserData()
-	return ParseReceipt(ud)
+	r, ok := ParseReceipt(ud)
+	if ok {
+		p.rcpt, p.rcptState = r, rcptParsed
+	}
+	return r, ok
 }
+
+// States of PDU.rcptState.
+const (
+	rcptUnknown uint8 = iota // not parsed yet
+	rcptNone                 // not a receipt, or no receipt fields in its text
+	rcptParsed               // p.rcpt holds the parsed text
+)

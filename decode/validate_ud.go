@@ -154,7 +154,7 @@ func (d *bodyDecoder) checkReceipt() {
 		}
 		return
 	}
-	r, ok := ParseReceipt(ud)
+	r, ok := p.Receipt() // the same user data, parsed once for every caller
 	if !ok {
 		if !hasRID && !hasState {
 			p.issue(SevWarning, CodeReceipt, field, off, "receipt text has neither id: nor stat:, and neither receipted_message_id nor message_state")
