@@ -83,13 +83,13 @@ type PDU struct {
 	TLVs       []TLV
 	Issues     []Issue
 
-	opts     Options
+	opts Options
 	// The receipt text, parsed at most once per decode (see Receipt).
 	rcpt      Receipt
 	rcptState uint8
-	valBuf   [18]Value
-	tlvBuf   [8]TLV
-	issueBuf [4]Issue
+	valBuf    [18]Value
+	tlvBuf    [8]TLV
+	issueBuf  [4]Issue
 }
 
 func (p *PDU) reset() {
