@@ -82,15 +82,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		defer mon.close()
 		a.SetObserver(mon.metrics)
 	}
-	h := &handler{a: a, stderr: stderr}
+	h := newPipeline(a, stderr)
 	stats, runErr := reassembly.Run(ctx, c.files, opts, h)
+	pipeErr := h.close()
 	finErr := a.Finish(captureCounters(stats))
 	if mon != nil {
 		mon.metrics.SetCapture(stats.Packets, 0)
 		mon.linger(ctx, c.metricsLinger)
 	}
 	code := exitOK
-	for _, err := range []error{runErr, h.err, finErr} {
+	for _, err := range []error{runErr, pipeErr, finErr} {
 		if err != nil {
 			fmt.Fprintf(stderr, "smppdump: %v\n", err)
 			code = exitUsage
@@ -192,39 +193,6 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// handler passes reassembly's output to the analyzer and reports problems.
-type handler struct {
-	a        *report.Analyzer
-	stderr   io.Writer
-	err      error // first write error; stops output
-	problems int
-}
-
-func meta(file string, frame int, p reassembly.Endpoint) report.Meta {
-	return report.Meta{File: file, Frame: frame, Time: p.Time, Stream: p.Stream, Src: p.Src, Dst: p.Dst, Dir: p.Dir.String()}
-}
-
-func (h *handler) PDU(p *reassembly.PDU) {
-	if h.err != nil {
-		return
-	}
-	m := meta(p.File, p.Frame, p.Endpoint)
-	m.Offset = p.Offset
-	h.err = h.a.PDU(m, p.Data)
-}
-
-func (h *handler) Gap(g *reassembly.Gap) {
-	if h.err != nil {
-		return
-	}
-	h.err = h.a.Gap(report.GapRecord{Meta: meta(g.File, g.Frame, g.Endpoint), Bytes: g.Bytes, Reason: g.Reason})
-}
-
-func (h *handler) Problem(p *reassembly.Problem) {
-	h.problems++
-	fmt.Fprintf(h.stderr, "smppdump: %v\n", p)
 }
 
 func captureCounters(s reassembly.Stats) []report.Counter {
