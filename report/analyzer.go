@@ -1,7 +1,6 @@
 package report
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -205,7 +204,7 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 	fromESME := s.esmeDir == dir || (s.esmeDir < 0 && dir == 0)
 	if p.ID.IsResponse() {
 		rm = s.response(p, m, dir)
-		if rm.req != nil {
+		if rm.ok {
 			a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = rm.latency, true, rm.req.frame
 			a.obs.Response(bindName(s), decode.CommandName(rm.req.id), decode.Status(p.Status), rm.latency)
 			a.obs.Window(bindName(s), m.Stream, len(s.pending[1-dir]))
@@ -226,31 +225,28 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 			a.binds.get(bindName(s)).modes[s.mode] = true
 		}
 	} else {
-		pr := s.request(p, m, dir, a.limits)
-		if pr == nil && !p.Cmd.NoResponse {
-			a.counts.evicted++
-		}
+		var part *msgPart
+		bindID := ""
 		switch {
 		case p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver || p.ID == decode.BindTransceiver:
-			if pr != nil {
-				pr.bindSystemID = p.Str(decode.FieldSystemID)
-			}
+			bindID = p.Str(decode.FieldSystemID)
 		case isSubmit(p, fromESME):
-			part := a.corr.submit(p, m, s.systemID)
+			part = a.corr.submit(p, m, s.systemID)
 			part.msg.bindKey = bindName(s)
 			b.submits++
-			if pr != nil {
-				pr.part = part
-			}
 		case p.ID == decode.DeliverSM || p.ID == decode.DataSM:
 			if t := p.MessageType(); t != 0 {
 				a.corr.receipt(p, m)
 			}
 		}
+		tracked := s.request(p, m, dir, a.limits, part, bindID)
+		if !tracked && !p.Cmd.NoResponse {
+			a.counts.evicted++
+		}
 		for i := range s.window {
 			b.window = max(b.window, s.window[i])
 		}
-		if pr != nil {
+		if tracked {
 			a.obs.Window(bindName(s), m.Stream, len(s.pending[dir]))
 			b.windowSum += int64(len(s.pending[dir]))
 			b.windowN++
@@ -266,7 +262,7 @@ func (a *Analyzer) sweep(cutoff time.Time) {
 		for _, tab := range s.pending {
 			for seq, pr := range tab {
 				if !cutoff.IsZero() && pr.time.Before(cutoff) {
-					a.counts.unanswered(pr)
+					a.counts.unanswered()
 					a.obs.Issue(decode.CodeUnanswered, decode.SevWarning)
 					delete(tab, seq)
 				}
@@ -298,15 +294,10 @@ func (a *Analyzer) Gap(g GapRecord) error {
 // Finish counts the requests still unanswered (SES-04), writes the summary
 // with the capture counters given, and closes the writer.
 func (a *Analyzer) Finish(capture []Counter) error {
-	ids := make([]int, 0, len(a.sessions))
-	for id := range a.sessions {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	for _, id := range ids {
-		for _, tab := range a.sessions[id].pending {
-			for _, pr := range tab {
-				a.counts.unanswered(pr)
+	for _, s := range a.sessions {
+		for _, tab := range s.pending {
+			for range tab {
+				a.counts.unanswered()
 				a.obs.Issue(decode.CodeUnanswered, decode.SevWarning)
 			}
 		}

@@ -59,6 +59,9 @@ type message struct {
 	group      partKey   // its key in groups, when grouped
 	grouped    bool
 	done       bool // emitted
+	firstPart  msgPart
+	partsBuf   [1]*msgPart
+	seenBuf    [1]uint8
 }
 
 // complete reports whether every announced part was submitted and answered
@@ -181,20 +184,22 @@ func isSubmit(p *decode.PDU, fromESME bool) bool {
 
 // submit records a submitted PDU and returns its part.
 func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
-	part := &msgPart{partNo: 1, stream: m.Stream, seq: p.Seq, frame: m.Frame, time: m.Time}
-	if c.keepText {
-		if tx := p.Text(); !tx.Hex {
-			part.text = tx.Text
+	reg, _ := p.Int(decode.FieldRegisteredDelivery)
+	seg, segmented := p.Segment()
+	segmented = segmented && seg.Total > 1 && seg.Valid()
+	// Addresses are kept for message records and needed to group parts;
+	// a summary-only run of single-part messages needs neither.
+	var src, dst string
+	if c.keepText || segmented {
+		src = p.Str(decode.FieldSourceAddr)
+		dst = p.Str(decode.FieldDestinationAddr)
+		if p.ID == decode.SubmitMulti && len(p.Dests) > 0 {
+			dst = string(p.Dests[0].Addr)
 		}
 	}
-	src := p.Str(decode.FieldSourceAddr)
-	dst := p.Str(decode.FieldDestinationAddr)
-	if p.ID == decode.SubmitMulti && len(p.Dests) > 0 {
-		dst = string(p.Dests[0].Addr)
-	}
-	reg, _ := p.Int(decode.FieldRegisteredDelivery)
 	var msg *message
-	if seg, ok := p.Segment(); ok && seg.Total > 1 && seg.Valid() {
+	partNo := 1
+	if segmented {
 		bind := systemID
 		if bind == "" {
 			bind = "#" + itoa(m.Stream)
@@ -210,12 +215,23 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 			msg.group, msg.grouped = k, true
 			c.groups[k] = msg
 		}
-		part.partNo = int(seg.Seq)
+		partNo = int(seg.Seq)
 	} else {
 		msg = c.newMessage(p, m, systemID, src, dst, uint8(reg))
 	}
-	msg.markSeen(part.partNo)
-	part.msg = msg
+	// The first part lives inside the message: one allocation per
+	// single-part message.
+	part := &msg.firstPart
+	if len(msg.parts) > 0 {
+		part = &msgPart{}
+	}
+	*part = msgPart{msg: msg, partNo: partNo, stream: m.Stream, seq: p.Seq, frame: m.Frame, time: m.Time}
+	if c.keepText {
+		if tx := p.Text(); !tx.Hex {
+			part.text = tx.Text
+		}
+	}
+	msg.markSeen(partNo)
 	msg.parts = append(msg.parts, part)
 	return part
 }
@@ -224,6 +240,7 @@ func (c *correlator) newMessage(p *decode.PDU, m *Meta, systemID, src, dst strin
 	c.order++
 	msg := &message{order: c.order, command: p.Name(), systemID: systemID, src: src, dst: dst,
 		registered: reg, total: 1, first: m.Time}
+	msg.parts, msg.seen = msg.partsBuf[:0], msg.seenBuf[:0]
 	c.live = append(c.live, msg)
 	c.liveN++
 	if c.maxLive > 0 && c.liveN > c.maxLive {

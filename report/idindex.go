@@ -9,18 +9,19 @@ import (
 )
 
 // idIndex finds the part a receipt's message id refers to under every rule
-// of decode.MatchMessageID with two map lookups at most. An id is filed
+// of decode.MatchMessageID with three map lookups at most. An id is filed
 // under its text key (lower case, leading zeros dropped: exact, case and
-// zero-padding variants share it) and under the decimal value(s) it can
-// denote (hex and, when all digits, decimal: the hex-dec rule). The rule
-// that matched is computed afterwards by comparing the two ids.
+// zero-padding variants share it) and under the number(s) it can denote
+// (read as hex and, when all digits, as decimal: the hex-dec rule). The
+// rule that matched is computed afterwards by comparing the two ids.
 type idIndex struct {
 	text map[string]*msgPart
-	num  map[string]*msgPart
+	num  map[uint64]*msgPart // numbers that fit 64 bits: no allocation
+	big  map[string]*msgPart // longer numbers, by decimal string
 }
 
 func newIDIndex() idIndex {
-	return idIndex{text: map[string]*msgPart{}, num: map[string]*msgPart{}}
+	return idIndex{text: map[string]*msgPart{}, num: map[uint64]*msgPart{}, big: map[string]*msgPart{}}
 }
 
 // textKey folds case and drops leading zeros; it does not allocate for
@@ -33,12 +34,67 @@ func textKey(id string) string {
 	return k
 }
 
-// numKeys returns the decimal values an id denotes: read as hex, and read
-// as decimal when it is all digits.
-func numKeys(id string) (hexVal, decVal string, okHex, okDec bool) {
-	hexVal, okHex = numeric(id, 16)
-	decVal, okDec = numeric(id, 10)
-	return
+// number is the value of an id read in some base.
+type number struct {
+	small uint64
+	big   string // decimal form, when the value does not fit 64 bits
+	ok    bool
+}
+
+func parseNumber(s string, base int) number {
+	if s == "" || len(s) > 64 {
+		return number{}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isDigit := '0' <= c && c <= '9'
+		isHex := 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+		if !isDigit && !(base == 16 && isHex) {
+			return number{}
+		}
+	}
+	if v, err := strconv.ParseUint(s, base, 64); err == nil {
+		return number{small: v, ok: true}
+	}
+	n, ok := new(big.Int).SetString(s, base)
+	if !ok {
+		return number{}
+	}
+	return number{big: n.String(), ok: true}
+}
+
+// numbers returns what an id denotes read as hex and as decimal.
+func numbers(id string) [2]number { return [2]number{parseNumber(id, 16), parseNumber(id, 10)} }
+
+func (x *idIndex) getNum(n number) *msgPart {
+	if n.big != "" {
+		return x.big[n.big]
+	}
+	return x.num[n.small]
+}
+
+func (x *idIndex) setNum(n number, p *msgPart) {
+	switch {
+	case !n.ok:
+	case n.big != "":
+		if x.big[n.big] == nil {
+			x.big[n.big] = p
+		}
+	case x.num[n.small] == nil:
+		x.num[n.small] = p
+	}
+}
+
+func (x *idIndex) delNum(n number, p *msgPart) {
+	switch {
+	case !n.ok:
+	case n.big != "":
+		if x.big[n.big] == p {
+			delete(x.big, n.big)
+		}
+	case x.num[n.small] == p:
+		delete(x.num, n.small)
+	}
 }
 
 // add files a response's message id; the first part filed under a key keeps it.
@@ -46,12 +102,18 @@ func (x *idIndex) add(id string, p *msgPart) {
 	if k := textKey(id); x.text[k] == nil {
 		x.text[k] = p
 	}
-	h, d, okH, okD := numKeys(id)
-	if okH && x.num[h] == nil {
-		x.num[h] = p
+	for _, n := range numbers(id) {
+		x.setNum(n, p)
 	}
-	if okD && x.num[d] == nil {
-		x.num[d] = p
+}
+
+// remove unfiles an id if it still points at p.
+func (x *idIndex) remove(id string, p *msgPart) {
+	if k := textKey(id); x.text[k] == p {
+		delete(x.text, k)
+	}
+	for _, n := range numbers(id) {
+		x.delNum(n, p)
 	}
 }
 
@@ -60,15 +122,11 @@ func (x *idIndex) find(id string) *msgPart {
 	if p := x.text[textKey(id)]; p != nil {
 		return p
 	}
-	h, d, okH, okD := numKeys(id)
-	for _, k := range [...]struct {
-		key string
-		ok  bool
-	}{{d, okD}, {h, okH}} {
-		if !k.ok {
+	for _, n := range numbers(id) {
+		if !n.ok {
 			continue
 		}
-		if p := x.num[k.key]; p != nil && decode.SameMessageID(p.messageID, id) {
+		if p := x.getNum(n); p != nil && decode.SameMessageID(p.messageID, id) {
 			return p
 		}
 	}
@@ -80,45 +138,19 @@ func (x *idIndex) find(id string) *msgPart {
 // under their lookupKeys until a response's indexKeys meet them.
 func indexKeys(id string) []string {
 	keys := []string{"t:" + textKey(id)}
-	h, d, okH, okD := numKeys(id)
-	if okH {
-		keys = append(keys, "n:"+h)
-	}
-	if okD {
-		keys = append(keys, "n:"+d)
+	for _, n := range numbers(id) {
+		switch {
+		case !n.ok:
+		case n.big != "":
+			keys = append(keys, "n:"+n.big)
+		default:
+			keys = append(keys, "n:"+strconv.FormatUint(n.small, 10))
+		}
 	}
 	return keys
 }
 
 func lookupKeys(id string) []string { return indexKeys(id) }
-
-// numeric returns the decimal form of s read in base, if s is a number of
-// at most 64 digits. Ids of up to 15 hex or 19 decimal digits take a fast
-// path without big integers.
-func numeric(s string, base int) (string, bool) {
-	if s == "" || len(s) > 64 {
-		return "", false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		isDigit := '0' <= c && c <= '9'
-		isHex := 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-		if !isDigit && !(base == 16 && isHex) {
-			return "", false
-		}
-	}
-	if (base == 16 && len(s) <= 15) || (base == 10 && len(s) <= 19) {
-		v, err := strconv.ParseUint(s, base, 64)
-		if err == nil {
-			return strconv.FormatUint(v, 10), true
-		}
-	}
-	n, ok := new(big.Int).SetString(s, base)
-	if !ok {
-		return "", false
-	}
-	return n.String(), true
-}
 
 // ruleRank orders match rules from strictest (0) to loosest.
 func ruleRank(r decode.MatchRule) int {
@@ -131,20 +163,6 @@ func ruleRank(r decode.MatchRule) int {
 		return 2
 	}
 	return 3
-}
-
-// remove unfiles an id if it still points at p.
-func (x *idIndex) remove(id string, p *msgPart) {
-	if k := textKey(id); x.text[k] == p {
-		delete(x.text, k)
-	}
-	h, d, okH, okD := numKeys(id)
-	if okH && x.num[h] == p {
-		delete(x.num, h)
-	}
-	if okD && x.num[d] == p {
-		delete(x.num, d)
-	}
 }
 
 // recentIDs remembers the text keys of the last n emitted message ids.

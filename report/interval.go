@@ -116,7 +116,7 @@ func (a *Analyzer) intervalCount(bind string, p *decode.PDU, rm respMatch, windo
 	if p.ID == decode.SubmitSM || p.ID == decode.SubmitMulti || p.ID == decode.DataSM {
 		b.submits++
 	}
-	if rm.req != nil && (rm.req.id == decode.SubmitSM || rm.req.id == decode.SubmitMulti || rm.req.id == decode.DataSM) {
+	if rm.ok && (rm.req.id == decode.SubmitSM || rm.req.id == decode.SubmitMulti || rm.req.id == decode.DataSM) {
 		b.resp.add(rm.latency)
 		if p.Status == 0 {
 			b.accepted++

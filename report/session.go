@@ -57,7 +57,7 @@ type session struct {
 	// bindChanged is set when a bind succeeded, so the analyzer can record
 	// the bind mode.
 	bindChanged bool
-	pending     [2]map[uint32]*pending
+	pending     [2]map[uint32]pending
 	sent        [2]uint64 // requests sent per direction
 	window      [2]int    // peak outstanding requests per direction
 }
@@ -68,12 +68,13 @@ func addIssue(p *decode.PDU, sev decode.Severity, code decode.Code, field string
 
 func newSession(stream int) *session {
 	return &session{stream: stream, esmeDir: -1,
-		pending: [2]map[uint32]*pending{{}, {}}}
+		pending: [2]map[uint32]pending{{}, {}}}
 }
 
 // respMatch is what matching a response found.
 type respMatch struct {
-	req     *pending
+	req     pending
+	ok      bool // req is the request answered
 	latency time.Duration
 }
 
@@ -140,14 +141,17 @@ func (s *session) versionFromBind(p *decode.PDU) {
 	}
 }
 
-// request checks a request against the session state and remembers it.
-func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits) *pending {
+// request checks a request against the session state and remembers it,
+// with the message part it submits and the system_id a bind asks for. It
+// reports whether the request is tracked (false for outbind and
+// alert_notification, which get no response, and beyond lim.maxPending).
+func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits, part *msgPart, bindID string) bool {
 	s.checkState(p, dir)
 	if p.Cmd != nil && p.Cmd.NoResponse {
 		if p.ID == decode.Outbind && (s.state == stateOpen || s.state == stateUnknown) {
 			s.state = stateOutbound
 		}
-		return nil
+		return false
 	}
 	tab := s.pending[dir]
 	if old, dup := tab[p.Seq]; dup {
@@ -155,11 +159,10 @@ func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits) *p
 			"sequence_number %d is already outstanding (%s, frame %d)", p.Seq, decode.CommandName(old.id), old.frame)
 	}
 	if len(tab) >= lim.maxPending {
-		return nil // counted by the caller as an eviction
+		return false // counted by the caller as an eviction
 	}
 	s.sent[dir]++
-	pr := &pending{id: p.ID, seq: p.Seq, time: m.Time, frame: m.Frame, order: s.sent[dir]}
-	tab[p.Seq] = pr
+	tab[p.Seq] = pending{id: p.ID, seq: p.Seq, time: m.Time, frame: m.Frame, order: s.sent[dir], part: part, bindSystemID: bindID}
 	if n := len(tab); n > s.window[dir] {
 		s.window[dir] = n
 	}
@@ -168,7 +171,7 @@ func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits) *p
 	if len(tab) == lim.window+1 {
 		addIssue(p, decode.SevInfo, decode.CodeWindowExceeded, "", 0, "%d requests outstanding in this direction (guideline %d)", len(tab), lim.window)
 	}
-	return pr
+	return true
 }
 
 // response matches a response with the request it answers (ref §12.2).
@@ -195,11 +198,11 @@ func (s *session) response(p *decode.PDU, m *Meta, dir int) respMatch {
 		}
 	}
 	s.afterResponse(p, req)
-	return respMatch{req: req, latency: m.Time.Sub(req.time)}
+	return respMatch{req: req, ok: true, latency: m.Time.Sub(req.time)}
 }
 
 // afterResponse moves the state machine on answered binds and unbinds.
-func (s *session) afterResponse(p *decode.PDU, req *pending) {
+func (s *session) afterResponse(p *decode.PDU, req pending) {
 	ok := p.Status == 0 && p.ID != decode.GenericNack
 	switch req.id {
 	case decode.BindTransmitter, decode.BindReceiver, decode.BindTransceiver:

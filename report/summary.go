@@ -73,7 +73,7 @@ type counters struct {
 }
 
 // unanswered counts a request that got no response (SES-04, a warning).
-func (c *counters) unanswered(pr *pending) {
+func (c *counters) unanswered() {
 	c.unansweredN++
 	ic := c.issues[decode.CodeUnanswered]
 	if ic == nil {
