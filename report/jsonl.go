@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"sort"
 	"time"
 
@@ -12,14 +13,26 @@ import (
 type jsonWriter struct {
 	o  options
 	ew *errWriter
+	bw *bufio.Writer
 	j  jsonObj
 }
 
-func newJSONWriter(o options) *jsonWriter { return &jsonWriter{o: o, ew: &errWriter{w: o.w}} }
+func newJSONWriter(o options) *jsonWriter {
+	ew := &errWriter{w: o.w}
+	return &jsonWriter{o: o, ew: ew, bw: bufio.NewWriterSize(ew, 64<<10)}
+}
 
 func (w *jsonWriter) emit() error {
 	w.j.b = append(w.j.b, '\n')
-	_, _ = w.ew.Write(w.j.b)
+	_, _ = w.bw.Write(w.j.b)
+	return w.ew.err
+}
+
+// Flush writes buffered lines out (live capture calls it after each batch).
+func (w *jsonWriter) Flush() error {
+	if err := w.bw.Flush(); err != nil && w.ew.err == nil {
+		w.ew.err = err
+	}
 	return w.ew.err
 }
 
@@ -390,7 +403,7 @@ func (w *jsonWriter) Summary(s *Summary) error {
 	return w.emit()
 }
 
-func (w *jsonWriter) Close() error { return w.ew.err }
+func (w *jsonWriter) Close() error { return w.Flush() }
 
 func (w *jsonWriter) Message(r *MessageRecord) error {
 	if !w.o.pdus {

@@ -289,6 +289,14 @@ func (t *textWriter) Summary(s *Summary) error {
 	return t.ew.err
 }
 
+// Flush writes buffered lines out (live capture calls it after each batch).
+func (t *textWriter) Flush() error {
+	if err := t.bw.Flush(); err != nil && t.ew.err == nil {
+		t.ew.err = err
+	}
+	return t.ew.err
+}
+
 func (t *textWriter) Close() error {
 	if err := t.bw.Flush(); err != nil && t.ew.err == nil {
 		t.ew.err = err
