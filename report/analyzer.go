@@ -199,8 +199,12 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 	if p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver || p.ID == decode.BindTransceiver {
 		s.bindAsked = p.Str(decode.FieldSystemID)
 	}
-	b := a.binds.get(bindName(s))
-	b.pdu(m.Time, m.Stream)
+	if name := bindName(s); s.stats == nil || s.statsName != name {
+		s.stats, s.statsName = a.binds.get(name), name
+		s.stats.streams[m.Stream] = true
+	}
+	b := s.stats
+	b.pdu(m.Time)
 	fromESME := s.esmeDir == dir || (s.esmeDir < 0 && dir == 0)
 	if p.ID.IsResponse() {
 		rm = s.response(p, m, dir)
@@ -210,7 +214,7 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 			a.obs.Window(bindName(s), m.Stream, len(s.pending[1-dir]))
 			if part := rm.req.part; part != nil {
 				a.corr.response(part, p, m, rm.latency)
-				pb := a.binds.get(part.msg.bindKey)
+				pb := part.msg.bind
 				pb.resp.add(rm.latency)
 				a.binds.resp.add(rm.latency)
 				if p.Status == 0 && p.ID != decode.GenericNack {
@@ -232,7 +236,7 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 			bindID = p.Str(decode.FieldSystemID)
 		case isSubmit(p, fromESME):
 			part = a.corr.submit(p, m, s.systemID)
-			part.msg.bindKey = bindName(s)
+			part.msg.bindKey, part.msg.bind = s.statsName, b
 			b.submits++
 		case p.ID == decode.DeliverSM || p.ID == decode.DataSM:
 			if t := p.MessageType(); t != 0 {
@@ -324,7 +328,7 @@ func (a *Analyzer) Finish(capture []Counter) error {
 // emitMessage folds a finished message into the bind statistics and
 // writes its record.
 func (a *Analyzer) emitMessage(m *message) {
-	b := a.binds.get(m.bindKey)
+	b := m.bind
 	for _, p := range m.parts {
 		for _, h := range p.receipts {
 			b.dlr.add(h.latency)

@@ -31,9 +31,8 @@ type bindStats struct {
 	peakTPS   int64
 }
 
-func (b *bindStats) pdu(t time.Time, stream int) {
+func (b *bindStats) pdu(t time.Time) {
 	b.pdus++
-	b.streams[stream] = true
 	if b.first.IsZero() || t.Before(b.first) {
 		b.first = t
 	}

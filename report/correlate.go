@@ -54,9 +54,10 @@ type message struct {
 	dupParts   int
 	segMethod  string
 	segRef     uint16
-	bindKey    string    // the bind stats row the message is filed under
-	first      time.Time // the first part's submit time
-	group      partKey   // its key in groups, when grouped
+	bindKey    string     // the bind stats row the message is filed under
+	bind       *bindStats // that row
+	first      time.Time  // the first part's submit time
+	group      partKey    // its key in groups, when grouped
 	grouped    bool
 	done       bool // emitted
 	firstPart  msgPart

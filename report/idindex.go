@@ -1,6 +1,7 @@
 package report
 
 import (
+	"hash/maphash"
 	"math/big"
 	"strconv"
 	"strings"
@@ -14,10 +15,16 @@ import (
 // zero-padding variants share it) and under the number(s) it can denote
 // (read as hex and, when all digits, as decimal: the hex-dec rule). The
 // rule that matched is computed afterwards by comparing the two ids.
+//
+// The numeric keys cost two map writes per message, and most SMSCs use the
+// same form in responses and receipts; so they are kept only once a receipt
+// has missed the text keys while its id is a number (numeric set): then
+// every live id is filed by number too, and every new one.
 type idIndex struct {
-	text map[string]*msgPart
-	num  map[uint64]*msgPart // numbers that fit 64 bits: no allocation
-	big  map[string]*msgPart // longer numbers, by decimal string
+	text    map[string]*msgPart
+	num     map[uint64]*msgPart // numbers that fit 64 bits: no allocation
+	big     map[string]*msgPart // longer numbers, by decimal string
+	numeric bool
 }
 
 func newIDIndex() idIndex {
@@ -102,8 +109,23 @@ func (x *idIndex) add(id string, p *msgPart) {
 	if k := textKey(id); x.text[k] == nil {
 		x.text[k] = p
 	}
-	for _, n := range numbers(id) {
-		x.setNum(n, p)
+	if x.numeric {
+		for _, n := range numbers(id) {
+			x.setNum(n, p)
+		}
+	}
+}
+
+// enableNumeric files every part in text by number and keeps doing so.
+func (x *idIndex) enableNumeric() {
+	if x.numeric {
+		return
+	}
+	x.numeric = true
+	for _, p := range x.text {
+		for _, n := range numbers(p.messageID) {
+			x.setNum(n, p)
+		}
 	}
 }
 
@@ -112,8 +134,10 @@ func (x *idIndex) remove(id string, p *msgPart) {
 	if k := textKey(id); x.text[k] == p {
 		delete(x.text, k)
 	}
-	for _, n := range numbers(id) {
-		x.delNum(n, p)
+	if x.numeric {
+		for _, n := range numbers(id) {
+			x.delNum(n, p)
+		}
 	}
 }
 
@@ -122,7 +146,12 @@ func (x *idIndex) find(id string) *msgPart {
 	if p := x.text[textKey(id)]; p != nil {
 		return p
 	}
-	for _, n := range numbers(id) {
+	nums := numbers(id)
+	if !nums[0].ok && !nums[1].ok {
+		return nil
+	}
+	x.enableNumeric()
+	for _, n := range nums {
 		if !n.ok {
 			continue
 		}
@@ -165,28 +194,34 @@ func ruleRank(r decode.MatchRule) int {
 	return 3
 }
 
-// recentIDs remembers the text keys of the last n emitted message ids.
+// recentIDs remembers the last n emitted message ids, by a 64-bit hash of
+// their text key (a false match needs a hash collision among n ids).
 type recentIDs struct {
-	set  map[string]struct{}
-	ring []string
+	seed maphash.Seed
+	set  map[uint64]uint32 // hash → how many ring slots hold it
+	ring []uint64
 	next int
 }
 
 func newRecentIDs(n int) recentIDs {
-	return recentIDs{set: make(map[string]struct{}, n), ring: make([]string, n)}
+	return recentIDs{seed: maphash.MakeSeed(), set: make(map[uint64]uint32, n), ring: make([]uint64, n)}
 }
 
+func (r *recentIDs) hash(id string) uint64 { return maphash.String(r.seed, textKey(id)) | 1 }
+
 func (r *recentIDs) add(id string) {
-	k := textKey(id)
-	if old := r.ring[r.next]; old != "" {
-		delete(r.set, old)
+	h := r.hash(id)
+	if old := r.ring[r.next]; old != 0 {
+		if r.set[old]--; r.set[old] == 0 {
+			delete(r.set, old)
+		}
 	}
-	r.ring[r.next] = k
-	r.set[k] = struct{}{}
+	r.ring[r.next] = h
+	r.set[h]++
 	r.next = (r.next + 1) % len(r.ring)
 }
 
 func (r *recentIDs) has(id string) bool {
-	_, ok := r.set[textKey(id)]
+	_, ok := r.set[r.hash(id)]
 	return ok
 }

@@ -52,6 +52,10 @@ type session struct {
 	seenAny  bool
 	systemID string
 	mode     string // "transmitter", "receiver", "transceiver"
+	// stats is the bind row the session's PDUs are counted in, filed
+	// under statsName (see bindName); it changes when a bind succeeds.
+	stats     *bindStats
+	statsName string
 	// bindAsked is the system_id of the latest bind request.
 	bindAsked string
 	// bindChanged is set when a bind succeeded, so the analyzer can record
