@@ -22,6 +22,25 @@ func newJSONWriter(o options) *jsonWriter {
 	return &jsonWriter{o: o, ew: ew, bw: bufio.NewWriterSize(ew, 64<<10)}
 }
 
+// begin starts a new record of the given type in the reused buffer.
+func (w *jsonWriter) begin(typ string) *jsonObj {
+	j := &w.j
+	j.b, j.first = j.b[:0], j.first[:0]
+	j.open('{')
+	j.str("type", typ)
+	return j
+}
+
+// counts writes key: {name: count, ...}.
+func (j *jsonObj) counts(key string, list []NamedCount) {
+	j.key(key)
+	j.open('{')
+	for _, c := range list {
+		j.int(c.Name, c.Count)
+	}
+	j.close('}')
+}
+
 func (w *jsonWriter) emit() error {
 	w.j.b = append(w.j.b, '\n')
 	_, _ = w.bw.Write(w.j.b)
@@ -293,11 +312,7 @@ func appendReceipt(j *jsonObj, r decode.Receipt) {
 }
 
 func (w *jsonWriter) Gap(g *GapRecord) error {
-	j := &w.j
-	j.b = j.b[:0]
-	j.first = j.first[:0]
-	j.open('{')
-	j.str("type", "gap")
+	j := w.begin("gap")
 	appendMeta(j, &g.Meta)
 	j.int("bytes", g.Bytes)
 	if g.Reason != "" {
@@ -311,25 +326,11 @@ func (w *jsonWriter) Summary(s *Summary) error {
 	if !w.o.summary {
 		return w.ew.err
 	}
-	j := &w.j
-	j.b = j.b[:0]
-	j.first = j.first[:0]
-	j.open('{')
-	j.str("type", "summary")
+	j := w.begin("summary")
 	j.int("pdus", s.PDUs)
 	j.int("streams", int64(s.Streams))
-	j.key("commands")
-	j.open('{')
-	for _, c := range s.Commands {
-		j.int(c.Name, c.Count)
-	}
-	j.close('}')
-	j.key("statuses")
-	j.open('{')
-	for _, c := range s.Statuses {
-		j.int(c.Name, c.Count)
-	}
-	j.close('}')
+	j.counts("commands", s.Commands)
+	j.counts("statuses", s.Statuses)
 	j.key("issues")
 	j.open('{')
 	for _, ic := range s.Issues {
@@ -367,20 +368,10 @@ func (w *jsonWriter) Summary(s *Summary) error {
 		j.int("pdus", b.PDUs)
 		j.int("submits", b.Submits)
 		j.int("accepted", b.Accepted)
-		j.key("errors")
-		j.open('{')
-		for _, e := range b.Errors {
-			j.int(e.Name, e.Count)
-		}
-		j.close('}')
+		j.counts("errors", b.Errors)
 		appendLatency(j, "submit_resp_latency", b.Resp)
 		appendLatency(j, "submit_receipt_latency", b.Receipt)
-		j.key("receipt_outcomes")
-		j.open('{')
-		for _, o := range b.Outcomes {
-			j.int(o.Name, o.Count)
-		}
-		j.close('}')
+		j.counts("receipt_outcomes", b.Outcomes)
 		j.int("max_window", int64(b.MaxWindow))
 		j.float("mean_window", float64(int64(b.MeanWindow*100))/100)
 		j.float("mean_tps", float64(int64(b.MeanTPS*1000))/1000)
@@ -409,11 +400,7 @@ func (w *jsonWriter) Message(r *MessageRecord) error {
 	if !w.o.pdus {
 		return w.ew.err
 	}
-	j := &w.j
-	j.b = j.b[:0]
-	j.first = j.first[:0]
-	j.open('{')
-	j.str("type", "message")
+	j := w.begin("message")
 	j.str("message_id", r.MessageID)
 	j.key("message_ids")
 	j.open('[')
@@ -522,11 +509,7 @@ func appendRFC3339(b []byte, t time.Time) []byte {
 // Interval writes an "interval" record: per bind figures of one slice of
 // capture time.
 func (w *jsonWriter) Interval(r *IntervalRecord) error {
-	j := &w.j
-	j.b = j.b[:0]
-	j.first = j.first[:0]
-	j.open('{')
-	j.str("type", "interval")
+	j := w.begin("interval")
 	j.key("start")
 	j.b = append(appendRFC3339(append(j.b, '"'), r.Start), '"')
 	j.key("end")

@@ -95,28 +95,7 @@ func writeBindTable(w io.Writer, s *Summary) error {
 		if b.Submits > 0 {
 			acc = strconv.FormatFloat(100*float64(b.Accepted)/float64(b.Submits), 'f', 1, 64) + "%"
 		}
-		errs := ""
-		for i, e := range b.Errors {
-			if i == 3 {
-				errs += " …"
-				break
-			}
-			if i > 0 {
-				errs += " "
-			}
-			errs += fmt.Sprintf("%s×%d", e.Name, e.Count)
-		}
-		outs := ""
-		for i, o := range b.Outcomes {
-			if i == 4 {
-				outs += " …"
-				break
-			}
-			if i > 0 {
-				outs += " "
-			}
-			outs += fmt.Sprintf("%s×%d", o.Name, o.Count)
-		}
+		errs, outs := joinCounts(b.Errors, 3), joinCounts(b.Outcomes, 4)
 		rows = append(rows, []string{b.SystemID, strings.Join(b.Modes, ","), strconv.Itoa(b.Connections),
 			strconv.FormatInt(b.Submits, 10), acc, errs, fmt.Sprintf("%.1f / %d", b.MeanWindow, b.MaxWindow), fmt.Sprintf("%.1f / %d", b.MeanTPS, b.PeakTPS)})
 		lat = append(lat, []string{b.SystemID, latencyCell(b.Resp), latencyCell(b.Receipt), outs})
@@ -125,6 +104,22 @@ func writeBindTable(w io.Writer, s *Summary) error {
 		return err
 	}
 	return renderTable(w, []string{"bind", "submit→resp p50/p90/p99/max", "submit→receipt p50/p90/p99/max", "receipts"}, lat)
+}
+
+// joinCounts writes "NAME×n NAME×m" for the first limit entries, then "…".
+func joinCounts(list []NamedCount, limit int) string {
+	var sb strings.Builder
+	for i, c := range list {
+		if i == limit {
+			sb.WriteString(" …")
+			break
+		}
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		fmt.Fprintf(&sb, "%s×%d", c.Name, c.Count)
+	}
+	return sb.String()
 }
 
 func latencyCell(l LatencySummary) string {
