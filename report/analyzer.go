@@ -206,6 +206,7 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 	b := s.stats
 	b.pdu(m.Time)
 	fromESME := s.esmeDir == dir || (s.esmeDir < 0 && dir == 0)
+	s.checkTLVPeer(p, fromESME)
 	if p.ID.IsResponse() {
 		rm = s.response(p, m, dir)
 		if rm.ok {
@@ -371,6 +372,7 @@ func (a *Analyzer) fillSummary(sum *Summary) {
 	sum.ReceiptsMissing = a.counts.receiptsMissing
 	sum.ReceiptsOrphan = a.corr.orphans
 	sum.ReceiptsDuplicate = a.corr.duplicates
+	sum.ReceiptsLate = a.corr.late
 	sum.ReceiptsUnsolicited = a.corr.unsolicited
 	sum.MessagesExpired = a.corr.expired
 	sum.MessagesEvicted = a.corr.evicted

@@ -146,6 +146,7 @@ type correlator struct {
 
 	orphans     int64 // final receipts matching no submit
 	duplicates  int64 // final receipts for messages already complete
+	late        int64 // final receipts for messages written out without them (timeout, table limit)
 	unsolicited int64 // final receipts for messages that asked for none
 	expired     int64 // messages given up after the horizon
 	evicted     int64 // messages given up because too many waited
@@ -316,8 +317,12 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) {
 		c.maybeDone(part.msg)
 		return
 	}
-	if c.recent.has(id) {
-		if final {
+	if found, givenUp := c.recent.has(id); found {
+		switch {
+		case !final:
+		case givenUp:
+			c.late++
+		default:
 			c.duplicates++
 		}
 		return
@@ -386,14 +391,16 @@ func (c *correlator) maybeDone(m *message) {
 }
 
 // retire emits a message and forgets it: its ids leave the index (into the
-// recent set, so late duplicates are recognised) and its group is closed.
+// recent set, so late and duplicate receipts are recognised) and its group
+// is closed.
 func (c *correlator) retire(m *message) {
+	givenUp := !m.complete()
 	m.done = true
 	c.liveN--
 	for _, p := range m.parts {
 		if p.messageID != "" {
 			c.ids.remove(p.messageID, p)
-			c.recent.add(p.messageID)
+			c.recent.add(p.messageID, givenUp)
 		}
 	}
 	if m.grouped && c.groups[m.group] == m {

@@ -196,32 +196,48 @@ func ruleRank(r decode.MatchRule) int {
 
 // recentIDs remembers the last n emitted message ids, by a 64-bit hash of
 // their text key (a false match needs a hash collision among n ids).
+//
+// Each id remembers whether its message was written out complete or given
+// up (timeout, table limit): a receipt arriving afterwards is a duplicate
+// in the first case and late in the second.
 type recentIDs struct {
-	seed maphash.Seed
-	set  map[uint64]uint32 // hash → how many ring slots hold it
-	ring []uint64
-	next int
+	seed  maphash.Seed
+	set   map[uint64]uint32 // hash → how many ring slots hold it
+	early map[uint64]bool   // hash → its message was given up before completing
+	ring  []uint64
+	next  int
 }
 
 func newRecentIDs(n int) recentIDs {
-	return recentIDs{seed: maphash.MakeSeed(), set: make(map[uint64]uint32, n), ring: make([]uint64, n)}
+	return recentIDs{seed: maphash.MakeSeed(), set: make(map[uint64]uint32, n), early: map[uint64]bool{}, ring: make([]uint64, n)}
 }
 
 func (r *recentIDs) hash(id string) uint64 { return maphash.String(r.seed, textKey(id)) | 1 }
 
-func (r *recentIDs) add(id string) {
+func (r *recentIDs) add(id string, givenUp bool) {
 	h := r.hash(id)
 	if old := r.ring[r.next]; old != 0 {
 		if r.set[old]--; r.set[old] == 0 {
 			delete(r.set, old)
+			delete(r.early, old)
 		}
 	}
 	r.ring[r.next] = h
 	r.set[h]++
+	if givenUp {
+		r.early[h] = true
+	} else {
+		delete(r.early, h)
+	}
 	r.next = (r.next + 1) % len(r.ring)
 }
 
-func (r *recentIDs) has(id string) bool {
-	_, ok := r.set[r.hash(id)]
-	return ok
+// has reports whether id was written out recently, and whether its message
+// was given up before it completed.
+func (r *recentIDs) has(id string) (found, givenUp bool) {
+	h := r.hash(id)
+	if _, ok := r.set[h]; !ok {
+		return false, false
+	}
+	return true, r.early[h]
 }

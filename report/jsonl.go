@@ -347,6 +347,7 @@ func (w *jsonWriter) Summary(s *Summary) error {
 	j.int("receipts_missing", s.ReceiptsMissing)
 	j.int("receipts_unsolicited", s.ReceiptsUnsolicited)
 	j.int("receipts_duplicate", s.ReceiptsDuplicate)
+	j.int("receipts_late", s.ReceiptsLate)
 	j.int("messages_expired", s.MessagesExpired)
 	j.int("messages_evicted", s.MessagesEvicted)
 	appendLatency(&w.j, "submit_resp_latency", s.RespLatency)

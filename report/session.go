@@ -56,6 +56,10 @@ type session struct {
 	// under statsName (see bindName); it changes when a bind succeeds.
 	stats     *bindStats
 	statsName string
+	// esmeNoTLV: the ESME bound as v3.3 or earlier; smscNoTLV: the bind
+	// response carried no sc_interface_version. Either way TLVs towards
+	// that side are SES-14.
+	esmeNoTLV, smscNoTLV bool
 	// bindAsked is the system_id of the latest bind request.
 	bindAsked string
 	// bindChanged is set when a bind succeeded, so the analyzer can record
@@ -134,14 +138,33 @@ func (s *session) versionFromBind(p *decode.PDU) {
 	case decode.BindTransmitter, decode.BindReceiver, decode.BindTransceiver:
 		if v, ok := p.Int(decode.FieldInterfaceVersion); ok {
 			s.version = decode.Version(v).Normalize()
+			s.esmeNoTLV = v < 0x34
 		}
 	case decode.BindTransmitterResp, decode.BindReceiverResp, decode.BindTransceiverResp:
+		if p.Status == 0 {
+			_, has := p.TLV(decode.TagSCInterfaceVersion)
+			s.smscNoTLV = !has // the ESME should assume the SMSC takes no TLVs (ref §3.8.1)
+		}
 		if t, ok := p.TLV(decode.TagSCInterfaceVersion); ok && len(t.Value) == 1 {
 			sc := decode.Version(t.Value[0]).Normalize()
 			if s.version == 0 || sc < s.version {
 				s.version = sc
 			}
 		}
+	}
+}
+
+// checkTLVPeer raises SES-14 on a PDU carrying TLVs to a peer that said,
+// by its bind, that it does not take them.
+func (s *session) checkTLVPeer(p *decode.PDU, fromESME bool) {
+	if len(p.TLVs) == 0 || s.esmeDir < 0 {
+		return
+	}
+	switch {
+	case fromESME && s.smscNoTLV:
+		addIssue(p, decode.SevWarning, decode.CodeTLVToV33, "", p.TLVs[0].Off, "TLVs sent to an SMSC whose bind response had no sc_interface_version")
+	case !fromESME && s.esmeNoTLV:
+		addIssue(p, decode.SevWarning, decode.CodeTLVToV33, "", p.TLVs[0].Off, "TLVs sent to an ESME that bound as SMPP 3.3")
 	}
 }
 

@@ -69,6 +69,8 @@ func TestSessionChecks(t *testing.T) {
 		{"SES-09 bind when bound", append(bound, esme(bindTRX(2))), decode.CodeAlreadyBound},
 		{"SES-10 traffic after unbind", append(bound, esme(decode.New(decode.Unbind, 0, 2)), smsc(resp(decode.UnbindResp, 0, 2)), esme(submit(3))), decode.CodeAfterUnbind},
 		{"SES-12 out-of-order responses", append(bound, esme(submit(2)), esme(submit(3)), smsc(resp(decode.SubmitSMResp, 0, 3))), decode.CodeOutOfOrderResp},
+		{"SES-14 TLVs to an SMSC that announced no TLV support", []step{esme(bindTRX(1)), smsc(decode.New(decode.BindTransceiverResp, 0, 1).SetString(decode.FieldSystemID, "S")),
+			esme(submit(2).AddTLVInt(decode.TagUserMessageReference, 7))}, decode.CodeTLVToV33},
 		{"SES-15 enquire_link_resp with an error", append(bound, esme(decode.New(decode.EnquireLink, 0, 2)), smsc(resp(decode.EnquireLinkResp, 8, 2))), decode.CodeEnquireStatus},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

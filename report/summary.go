@@ -43,6 +43,7 @@ type Summary struct {
 	ReceiptsMissing     int64 // messages that asked for a receipt and got none (for some part)
 	ReceiptsUnsolicited int64 // receipts for messages that asked for none
 	ReceiptsDuplicate   int64 // final receipts for messages already receipted
+	ReceiptsLate        int64 // final receipts for messages already written out without them
 	MessagesExpired     int64 // written without receipts after the receipt timeout
 	MessagesEvicted     int64 // written early because too many messages waited
 	RespLatency         LatencySummary

@@ -84,6 +84,9 @@ func writeBindTable(w io.Writer, s *Summary) error {
 	if s.ReceiptsDuplicate > 0 {
 		fmt.Fprintf(w, ", %d duplicate", s.ReceiptsDuplicate)
 	}
+	if s.ReceiptsLate > 0 {
+		fmt.Fprintf(w, ", %d late (after their message was written out)", s.ReceiptsLate)
+	}
 	if s.MessagesExpired+s.MessagesEvicted > 0 {
 		fmt.Fprintf(w, "; messages given up: %d after the receipt timeout, %d over the table limit", s.MessagesExpired, s.MessagesEvicted)
 	}

@@ -206,6 +206,7 @@ func TestCLIErrors(t *testing.T) {
 		{"bad command", []string{"-r", demo, "--command", "submit"}, 2, "--command"},
 		{"bad severity", []string{"-r", demo, "--fail-on", "fatal"}, 2, "--fail-on"},
 		{"json and verbose", []string{"-r", demo, "--json", "-V"}, 2, "pick one"},
+		{"bad limit", []string{"-r", demo, "--max-messages", "0"}, 2, "limits must be positive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, errOut, code := cli(t, nil, tc.args...)
@@ -231,6 +232,20 @@ func TestCLIStdinAndVersion(t *testing.T) {
 	_, errOut, code := cli(t, nil, "-h")
 	require.Equal(t, 0, code)
 	require.Contains(t, errOut, "Filters")
+}
+
+func TestCLILimits(t *testing.T) {
+	// With room for one waiting message, each new submit pushes the oldest
+	// waiting one out early; the summary says how many.
+	out, _, code := cli(t, nil, "-r", demo, "-q", "--json", "--max-messages", "1")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, `"messages_evicted":5`)
+	require.Contains(t, out, `"receipts_late":7`, "their receipts come after they were written out")
+	require.Contains(t, out, `"receipts_duplicate":0`)
+	out, _, _ = cli(t, nil, "-r", demo, "-q", "--json", "--receipt-timeout", "1s")
+	require.Contains(t, out, `"messages_expired":0`, "sweeps run every 8192 PDUs; the demo is smaller")
+	out, _, _ = cli(t, nil, "-r", demo, "--window", "2", "--issues", "--no-summary")
+	require.Contains(t, out, "info:SES-13")
 }
 
 func TestCLIInterval(t *testing.T) {

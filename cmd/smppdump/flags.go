@@ -43,6 +43,12 @@ type config struct {
 	// Analysis
 	failOn  string
 	version bool
+	// Analysis limits
+	respTimeout    time.Duration
+	receiptTimeout time.Duration
+	maxMessages    int
+	maxPending     int
+	window         int
 	// Monitoring
 	metricsListen string
 	metricsLinger time.Duration
@@ -100,6 +106,13 @@ func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
 	fl.IntSliceVar(&c.streams, "stream", nil, "only connection number `N` (the #N of the text view); comma list")
 	fl.StringArrayVar(&c.follow, "follow", nil, "print the story of the message with this message_id, or of every message to or from this address: submits, responses, receipts with latencies; repeatable")
 
+	lim := pflag.NewFlagSet("Analysis (memory stays bounded by these; what they cut is counted in the summary)", pflag.ContinueOnError)
+	lim.DurationVar(&c.respTimeout, "response-timeout", 5*time.Minute, "a request unanswered for `DURATION` of capture time counts as unanswered")
+	lim.DurationVar(&c.receiptTimeout, "receipt-timeout", 6*time.Hour, "a message waits `DURATION` of capture time for its receipts")
+	lim.IntVar(&c.maxMessages, "max-messages", 1000000, "at most `N` messages wait for responses or receipts; beyond, the oldest is written out")
+	lim.IntVar(&c.maxPending, "max-pending", 100000, "at most `N` outstanding requests followed per connection and direction")
+	lim.IntVar(&c.window, "window", 10, "SES-13 when more than `N` requests are outstanding in one direction")
+
 	mon := pflag.NewFlagSet("Monitoring", pflag.ContinueOnError)
 	mon.DurationVar(&c.interval, "interval", 0, "every `DURATION` of capture time, print a line per bind: TPS, submits, errors, throttles, response p50/p99, receipts by outcome, window")
 	mon.StringVar(&c.metricsListen, "metrics-listen", "", "serve Prometheus metrics on `ADDR` (e.g. :9275) at /metrics")
@@ -111,7 +124,7 @@ func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
 	an.BoolVar(&c.floor, "bench-floor", false, "benchmark baseline: read, reassemble and frame only, then print the PDU count")
 	_ = an.MarkHidden("bench-floor")
 
-	groups = []*pflag.FlagSet{in, out, fl, mon, an}
+	groups = []*pflag.FlagSet{in, out, fl, lim, mon, an}
 	all = pflag.NewFlagSet("smppdump", pflag.ContinueOnError)
 	all.SortFlags = false
 	for _, g := range groups {

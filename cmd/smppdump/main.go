@@ -158,9 +158,11 @@ func (c *config) setup(stdin io.Reader, stdout io.Writer) (reassembly.Options, *
 		return none, nil, 0, err
 	}
 	aopts := []report.AnalyzerOption{report.ShowSecrets(c.showSecrets), report.MaxPDU(c.maxPDU), report.WithFilter(filter)}
-	if c.interval < 0 {
-		return none, nil, 0, errors.New("--interval must not be negative")
+	if c.interval < 0 || c.respTimeout <= 0 || c.receiptTimeout <= 0 || c.maxMessages <= 0 || c.maxPending <= 0 || c.window <= 0 {
+		return none, nil, 0, errors.New("--interval must not be negative, and the analysis limits must be positive")
 	}
+	aopts = append(aopts, report.ResponseTimeout(c.respTimeout), report.ReceiptTimeout(c.receiptTimeout),
+		report.MaxMessages(c.maxMessages), report.MaxPending(c.maxPending), report.Window(c.window))
 	aopts = append(aopts, report.WithInterval(c.interval))
 	if (!c.json || c.quiet) && len(c.follow) == 0 {
 		aopts = append(aopts, report.WithoutMessageRecords())
