@@ -23,6 +23,7 @@ type Analyzer struct {
 	ready       []*message // finished messages, written after the PDU that finished them
 	noMessages  bool       // the writer does not print message records
 	obs         Observer
+	selected    bool // the last PDU passed the filter
 	iv          *intervals
 	binds       bindTable
 	pdu         decode.PDU // reused for every PDU
@@ -164,7 +165,8 @@ func (a *Analyzer) PDU(m Meta, raw []byte) error {
 		a.sweep(a.now.Add(-a.limits.horizon))
 		a.corr.sweep(a.now)
 	}
-	if !a.filter.active() || a.filter.match(&a.rec, bind) {
+	a.selected = !a.filter.active() || a.filter.match(&a.rec, bind)
+	if a.selected {
 		if err := a.w.PDU(&a.rec); err != nil {
 			return err
 		}
@@ -181,6 +183,12 @@ func (a *Analyzer) flushMessages() {
 	}
 	a.ready = a.ready[:0]
 }
+
+// Selected reports whether the last PDU given to PDU passed the filter.
+func (a *Analyzer) Selected() bool { return a.selected }
+
+// Writer returns the analyzer's writer.
+func (a *Analyzer) Writer() Writer { return a.w }
 
 // WorstSeverity returns the highest severity of any issue found so far
 // (SES-04 for unanswered requests is counted by Finish).

@@ -312,6 +312,9 @@ func appendReceipt(j *jsonObj, r decode.Receipt) {
 }
 
 func (w *jsonWriter) Gap(g *GapRecord) error {
+	if !w.o.pdus {
+		return w.ew.err
+	}
 	j := w.begin("gap")
 	appendMeta(j, &g.Meta)
 	j.int("bytes", g.Bytes)
