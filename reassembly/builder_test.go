@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
+	"hash/fnv"
 	"net"
 	"net/netip"
 	"os"
@@ -253,8 +254,14 @@ type tconn struct {
 	started [2]bool
 }
 
+// conn starts a connection. Its initial sequence numbers are derived from
+// the 4-tuple, as different as a real stack's random ones.
 func (c *capture) conn(cli, srv netip.AddrPort) *tconn {
-	return &tconn{c: c, ends: [2]netip.AddrPort{cli, srv}, seq: [2]uint32{1001, 5001}, isn: [2]uint32{1000, 5000}}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(cli.String() + ">" + srv.String()))
+	sum := h.Sum64()
+	isn := [2]uint32{uint32(sum), uint32(sum >> 32)}
+	return &tconn{c: c, ends: [2]netip.AddrPort{cli, srv}, seq: [2]uint32{isn[0] + 1, isn[1] + 1}, isn: isn}
 }
 
 // handshake writes SYN, SYN-ACK and ACK.

@@ -24,6 +24,9 @@ type conn struct {
 	r     *runner
 	index int // Stream
 	state connState
+	// listed says that a port is in Options.Ports: the connection is
+	// SMPP unless its first bytes say otherwise (see decideListed).
+	listed bool
 	// firstIsClient says whether the sender of the connection's first
 	// packet, gopacket's TCPDirClientToServer, is the client.
 	firstIsClient bool
@@ -35,6 +38,16 @@ type conn struct {
 	expectOK [2]bool
 	probe    *probe
 	packets  int64 // packets seen while probing
+
+	// Mirror detection (dedup.go).
+	mirror    mirrorState
+	primary   *conn   // mirrorReplica: the connection it copies
+	flip      bool    // mirrorReplica: its directions are the primary's swapped
+	mirrors   []*conn // the connection's mirrors
+	heldGaps  []Gap   // mirrorNew: gaps waiting for the first PDU
+	held      []heldPDU
+	bytes     int64 // stream bytes reassembled
+	delivered int64 // PDUs delivered
 }
 
 var (
@@ -81,12 +94,8 @@ func (r *runner) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac tcpreas
 	for d := range c.dirs {
 		c.dirs[d] = framer{c: c, dir: Dir(d)}
 	}
-	if onPorts {
-		c.state = stateSMPP
-		r.stats.Streams++
-	} else {
-		c.probe = newProbe()
-	}
+	c.listed = onPorts
+	c.probe = newProbe()
 	return c
 }
 
@@ -156,7 +165,7 @@ func (c *conn) endpoint(d Dir, at *pktCtx) Endpoint {
 // on its first packet, so that connections captured without their
 // handshake are reassembled, and learns whether the half starts at its
 // first byte (its SYN, or the sequence number its peer's SYN-ACK acked).
-func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPFlowDirection, _ tcpreasm.Sequence, start *bool, ac tcpreasm.AssemblerContext) bool {
+func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPFlowDirection, nextSeq tcpreasm.Sequence, start *bool, ac tcpreasm.AssemblerContext) bool {
 	r := c.r
 	*start = true
 	if c.state == stateRejected {
@@ -165,6 +174,14 @@ func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPF
 	}
 	d := c.dir(dir)
 	f := &c.dirs[d]
+	if nextSeq == invalidSeq && !f.baseOK {
+		// gopacket starts the half here (start is forced): the stream's
+		// first byte has this sequence number, or the next one after a SYN.
+		f.base, f.baseOK = tcp.Seq, true
+		if tcp.SYN {
+			f.base++
+		}
+	}
 	if !f.seen {
 		f.seen = true
 		f.fresh = tcp.SYN || (c.expectOK[d] && tcp.Seq == c.expect[d])
@@ -175,7 +192,7 @@ func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPF
 	if c.state == stateProbe {
 		c.packets++
 	}
-	if pc, ok := ac.(*pktCtx); ok && pc.truncated && len(tcp.Payload) > 0 {
+	if pc, ok := ac.(*pktCtx); ok && pc.truncated {
 		r.problem(pc.file, pc.frame, c.index, -1, fmt.Errorf("%s: frame %d: stream %d: %w (%d of %d bytes): its data is missing from the stream",
 			pc.file.name, pc.frame, c.index, ErrSnapLen, pc.ci.CaptureLength, pc.ci.Length))
 	}
@@ -208,7 +225,7 @@ func (c *conn) ReassembledSG(sg tcpreasm.ScatterGather, ac tcpreasm.AssemblerCon
 		c.probeChunk(d, ch, skip, reason, end)
 		return
 	}
-	r.stats.Bytes += int64(n)
+	r.countBytes(c, n)
 	c.dirs[d].input(ch, skip, reason)
 	if end {
 		c.dirs[d].finish()
@@ -225,6 +242,24 @@ func (c *conn) ReassemblyComplete(tcpreasm.AssemblerContext) bool {
 			c.dirs[d].finish()
 		}
 	}
+	c.r.settle(c)
+	if c.r.inFlush {
+		c.r.stats.IdleClosed++
+	}
 	c.r.live--
 	return true
+}
+
+// invalidSeq is the Sequence gopacket passes to Accept before a half has
+// started.
+const invalidSeq tcpreasm.Sequence = -1
+
+// countBytes counts n stream bytes of c.
+func (r *runner) countBytes(c *conn, n int) {
+	c.bytes += int64(n)
+	if c.mirror == mirrorReplica {
+		r.stats.DuplicateBytes += int64(n)
+		return
+	}
+	r.stats.Bytes += int64(n)
 }

@@ -1,24 +1,88 @@
-// Package reassembly turns capture files into framed SMPP PDUs.
+// Package reassembly turns captures into framed SMPP PDUs.
 //
 // Run reads pcap and pcapng files (optionally gzip-compressed, or standard
-// input), decodes the link, IP and TCP layers with gopacket's
-// DecodingLayerParser, reassembles each TCP connection with gopacket's
-// reassembly package, and frames each direction's byte stream into PDUs by
-// their command_length. It hands every complete PDU, every gap in a stream
-// and every packet- or file-level problem to a Handler.
+// input); RunLive captures from a network interface. Both decode the link,
+// IP and TCP layers with gopacket's DecodingLayerParser (Ethernet with up
+// to two VLAN tags, Linux cooked v1 and v2, BSD loopback, raw IP; IPv4 and
+// IPv6 fragments are reassembled, IPv6 extension headers skipped),
+// reassemble each TCP connection with gopacket's reassembly package, and
+// frame each direction's byte stream into PDUs by their command_length.
+// Every complete PDU, every gap in a stream and every packet- or
+// file-level problem goes to a Handler. A packet cut by the snap length is
+// counted and reported as a Problem; its missing bytes show as lost in its
+// stream, never as other data.
+//
+// # Finding SMPP
+//
+// A connection with a port in Options.Ports is SMPP unless its first bytes
+// say otherwise: it is accepted as soon as a direction shows a plausible
+// header where a PDU may start, and rejected (counted in
+// Stats.NonSMPPConns, its bytes never framed) when none shows in the first
+// bytes or by its end. With Options.Heuristic, a connection on any other
+// port is SMPP when its first PDUs pass the strict header test in both
+// directions, or chain in one.
+//
+// # Order
 //
 // Within one direction of a connection, PDUs come in stream order. Across
 // directions and connections they come in the order their last byte was
 // captured, except where reassembly has to wait: out-of-order data waits for
-// the missing bytes (at most Options.LossTimeout of capture time), and a
-// connection on an unlisted port is held until the heuristic accepts it,
-// usually at its first response. Each PDU still carries the frame and
-// time of the packet that completed it.
+// the missing bytes (at most Options.LossTimeout of capture time), a
+// connection is held until it is known to be SMPP (usually at its first
+// bytes on a listed port, at its first response with the heuristic), and a
+// mirror connection's PDU waits for its twin (below). Each PDU still
+// carries the frame and time of the packet that completed it.
+//
+// # Mirror connections
+//
+// The same conversation is often captured twice under two 4-tuples: on
+// both sides of a NAT, or on two interfaces that see it addressed
+// differently ("tcpdump -i any" on a container host). Copies under one
+// 4-tuple are dropped by TCP reassembly as retransmissions; copies under
+// two make two connections. Unless Options.KeepDuplicates is set, the
+// second is recognised as a mirror of the first and only the first is
+// delivered. Two PDUs of different connections are twins when they have
+// the same TCP sequence number for their first byte, the same 16-octet
+// header, the same last 8 octets, and were captured at most
+// Options.MirrorWindow apart. Payload and timing alone cannot tell a copy
+// from a look-alike: connection pools exchange byte-identical
+// enquire_links on many connections within milliseconds. The 32-bit
+// sequence numbers, random per connection and kept by NATs, can: one twin
+// is enough evidence. NATs that rewrite sequence numbers defeat the test,
+// and both copies are delivered.
+//
+// A connection whose first PDU has a twin on a connection already
+// delivering is a mirror of that one; gaps it reported before are dropped.
+// If its first PDU came before the twin (one copy's capture started
+// later), it delivers until a twin shows, and then the copy that delivered
+// fewer PDUs becomes the mirror. A mirror's PDUs whose twin the other copy
+// delivers within the window, before or after, are dropped; one whose twin
+// never comes (the other copy's capture lost it) is delivered, as the
+// mirror's. Stats counts mirror connections, dropped PDUs and gaps, and
+// mirror PDUs delivered anyway.
+//
+// # Reading again, progress, live capture
+//
+// CopyFrames writes chosen frames of the input to a pcap or pcapng file
+// (smppdump -w): the frames of the PDUs a user selected, from PDU.Frames.
+// Standard input and live captures cannot be read twice: give Run or
+// RunLive an Options.Spool and they keep a copy. Options.Progress reports
+// how far reading has got, at most four times a second.
+//
+// On Linux, RunLive reads an AF_PACKET socket through gopacket's afpacket
+// package: no libpcap is needed to build or run. The kernel filters on the
+// SMPP ports with a classic BPF program built by this package. A build
+// with the "pcap" tag captures through libpcap instead, on any system,
+// and also takes a BPF expression (Options.Filter); other builds cannot
+// capture live (ErrLiveUnsupported). The default build and its tests need
+// no libpcap headers.
+//
+// # Conventions
 //
 // The package knows nothing about SMPP beyond the 16-octet header: it uses
 // decode.ReadHeader and decode.Plausible to frame streams, to resynchronise
-// after a gap or a mid-stream start, and to recognise SMPP on ports that are
-// not configured (Options.Heuristic). Decoding the bodies is decode's job.
+// after a gap or a mid-stream start, and to recognise SMPP. Decoding the
+// bodies is decode's job.
 //
 // Records passed to a Handler alias internal buffers: a PDU's Data and
 // Frames, and the records themselves, are valid only until the Handler

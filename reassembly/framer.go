@@ -50,6 +50,8 @@ type framer struct {
 	c   *conn
 	dir Dir
 
+	base    uint32 // TCP sequence number of stream offset 0
+	baseOK  bool
 	seen    bool // a packet of this direction was accepted
 	fresh   bool // the direction is known to start at its first byte
 	started bool // data was seen
@@ -365,12 +367,8 @@ func (f *framer) closeGap() {
 	g.Bytes = -1
 	if g.Lost >= 0 {
 		g.Bytes = g.Lost + g.Discarded
-		r.stats.BytesLost += g.Lost
 	}
-	r.stats.Gaps++
-	r.stats.BytesDiscarded += g.Discarded
-	r.stats.BytesSkipped += max(g.Lost, 0) + g.Discarded
-	r.h.Gap(g)
+	r.emitGap(f.c, g)
 }
 
 // deliver hands the PDU b, bytes [off, off+len(b)) of the buffer that sp
@@ -386,11 +384,7 @@ func (f *framer) deliver(b []byte, sp []span, off int, offset int64) {
 	if at != nil {
 		p.File, p.Frame = at.file.name, at.frame
 	}
-	r.stats.PDUs++
-	r.h.PDU(p)
-	if r.o.Limit > 0 && r.stats.PDUs >= int64(r.o.Limit) {
-		r.stop = true
-	}
+	r.emitPDU(f.c, p, f.base+uint32(offset))
 }
 
 // provenance returns the latest packet that carried a byte of [from, to)

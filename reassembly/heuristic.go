@@ -10,6 +10,8 @@ type probe struct {
 	head   [2][]byte // each Dir's bytes so far
 	sp     [2][]span // their provenance, in head coordinates
 	limit  [2]int    // bytes of head the verdict may use: up to the first gap (-1: all)
+	fresh  [2]bool   // the direction starts at its first byte
+	scan   [2]int    // listed ports: offset of head where no plausible header starts before
 	chunks []probeChunk
 }
 
@@ -41,6 +43,9 @@ func (c *conn) probeCap() int { return 2*int(c.r.o.MaxPDU) + 2*decode.HeaderLen 
 // probeChunk records one chunk of a probing connection and decides.
 func (c *conn) probeChunk(d Dir, ch chunk, skip int, reason string, end bool) {
 	p := c.probe
+	if len(p.head[d]) == 0 && len(ch.b) > 0 {
+		p.fresh[d] = c.dirs[d].fresh && skip >= 0
+	}
 	if skip != 0 && len(p.head[d]) > 0 && p.limit[d] < 0 {
 		p.limit[d] = len(p.head[d]) // bytes after a gap may start anywhere
 	}
@@ -83,6 +88,10 @@ func (c *conn) judge(b []byte) verdict {
 // decide accepts or rejects a probing connection when the evidence allows;
 // final says that no more data will come.
 func (c *conn) decide(final bool) {
+	if c.listed {
+		c.decideListed(final)
+		return
+	}
 	p := c.probe
 	var v [2]verdict
 	for d := range v {
@@ -102,9 +111,71 @@ func (c *conn) decide(final bool) {
 	}
 }
 
+// decideListed decides on a connection on a listed port. It is SMPP as
+// soon as one direction shows a plausible header where a PDU may start:
+// at its first byte when the direction starts there (a PDU above MaxPDU
+// counts, it is skipped), or anywhere in its first bytes, followed by a
+// plausible header when the data reaches that far (as when
+// resynchronising). It is not SMPP when no direction shows one in its
+// first probeCap bytes, or by the end of the connection: HTTP or TLS on
+// port 2775 is counted in Stats.NonSMPPConns and framed not at all.
+func (c *conn) decideListed(final bool) {
+	p := c.probe
+	full := false
+	for d := range p.head {
+		b := p.head[d]
+		if p.limit[d] >= 0 {
+			b = b[:p.limit[d]]
+		}
+		if p.fresh[d] && len(b) >= decode.HeaderLen {
+			if h, _ := decode.ReadHeader(b); decode.Plausible(h, max(c.r.o.MaxPDU, skipMax)) == nil {
+				c.accept(final)
+				return
+			}
+		}
+		at, next := c.plausibleAt(b, p.scan[d])
+		if at >= 0 {
+			c.accept(final)
+			return
+		}
+		p.scan[d] = next
+		full = full || len(p.head[d]) > c.probeCap()
+	}
+	if full || final {
+		c.reject()
+	}
+}
+
+// plausibleAt returns the first offset of b, from from on, where a
+// plausible header starts, followed by another one when b holds it, or -1
+// and the offset to scan from when b has grown.
+func (c *conn) plausibleAt(b []byte, from int) (int, int) {
+	maxPDU := c.r.o.MaxPDU
+	i := from
+	for ; i+decode.HeaderLen <= len(b); i++ {
+		h, _ := decode.ReadHeader(b[i:])
+		if decode.Plausible(h, maxPDU) != nil {
+			continue
+		}
+		if j := i + int(h.Length); j+decode.HeaderLen <= len(b) {
+			if h2, _ := decode.ReadHeader(b[j:]); decode.Plausible(h2, maxPDU) != nil {
+				continue
+			}
+		}
+		return i, i
+	}
+	return -1, i
+}
+
+// reject marks c as not SMPP. A connection that carried no data at all (a
+// handshake, a port check) is not counted as a non-SMPP connection.
 func (c *conn) reject() {
+	p := c.probe
 	c.state = stateRejected
 	c.probe = nil
+	if p != nil && len(p.head[0]) == 0 && len(p.head[1]) == 0 {
+		return
+	}
 	c.r.stats.NonSMPPConns++
 	c.r.stats.NonSMPP += c.packets
 }
@@ -118,7 +189,7 @@ func (c *conn) accept(final bool) {
 	c.r.stats.Streams++
 	for _, pc := range p.chunks {
 		f := &c.dirs[pc.dir]
-		c.r.stats.Bytes += int64(pc.to - pc.from)
+		c.r.countBytes(c, pc.to-pc.from)
 		f.input(chunk{b: p.head[pc.dir][pc.from:pc.to], sp: p.sp[pc.dir], off: pc.from}, pc.skip, pc.reason)
 		if pc.end {
 			f.finish()

@@ -22,6 +22,11 @@ const (
 	// DefaultLossTimeout is how long, in capture time, out-of-order data
 	// waits for the bytes before it before they are reported lost.
 	DefaultLossTimeout = 5 * time.Second
+	// DefaultMirrorWindow is how far apart, in capture time, the two
+	// copies of a packet captured twice may be (see Options.KeepDuplicates).
+	DefaultMirrorWindow = 50 * time.Millisecond
+	// DefaultSnaplen is the snap length of live captures.
+	DefaultSnaplen = 262144
 )
 
 // skipMax is the largest command_length skipped unbuffered as
@@ -67,6 +72,45 @@ type Options struct {
 	Limit int
 	// Stdin is read for the file name "-"; nil means os.Stdin.
 	Stdin io.Reader
+
+	// KeepDuplicates turns off the detection of mirror connections: the
+	// same conversation captured twice under two 4-tuples, as on both
+	// sides of a NAT or on two interfaces (packets captured twice under
+	// the same 4-tuple are always dropped by TCP reassembly). By default
+	// the later copy's PDUs and gaps are not delivered; Stats counts them.
+	// See the package documentation for the rule.
+	KeepDuplicates bool
+	// MirrorWindow is how far apart in capture time the two copies of a
+	// PDU may be; 0 means DefaultMirrorWindow.
+	MirrorWindow time.Duration
+
+	// Progress, when set, is called from Run's goroutine at most every
+	// ProgressEvery of wall time while input is read, and once more at the
+	// end with ProgressInfo.Done set.
+	Progress func(ProgressInfo)
+	// ProgressEvery is the least wall time between two Progress calls; 0
+	// means 250 ms.
+	ProgressEvery time.Duration
+
+	// Spool, when set, keeps a copy of standard input ("-") as Run reads
+	// it, and of every frame RunLive captures, so that CopyFrames can read
+	// them again. The caller closes it, which removes the copies.
+	Spool *Spool
+
+	// Live capture only (RunLive).
+
+	// Filter is a BPF expression in libpcap syntax (tcpdump -f). It needs a
+	// build with the "pcap" tag; without it RunLive filters in the kernel
+	// on Ports itself (all TCP when Heuristic is set).
+	Filter string
+	// Snaplen is the largest number of bytes kept of each packet; 0 means
+	// DefaultSnaplen.
+	Snaplen int
+	// Promiscuous puts the interface in promiscuous mode.
+	Promiscuous bool
+	// Listening, when set, is called once the capture has started, before
+	// the first packet is read.
+	Listening func(LiveInfo)
 }
 
 // withDefaults returns o with the zero limits replaced by the defaults.
@@ -88,6 +132,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LossTimeout <= 0 {
 		o.LossTimeout = DefaultLossTimeout
+	}
+	if o.MirrorWindow <= 0 {
+		o.MirrorWindow = DefaultMirrorWindow
+	}
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = defaultProgressEvery
+	}
+	if o.Snaplen <= 0 {
+		o.Snaplen = DefaultSnaplen
 	}
 	return o
 }

@@ -20,6 +20,7 @@ func TestPublicCaptures(t *testing.T) {
 		ids     []uint32       // every command_id in delivery order, when short
 		frames  []int          // every PDU's frame, when short
 		hist    map[uint32]int // command_id counts
+		mirrors int64          // mirror connections
 	}{
 		{
 			file: "ndpi-smpp_in_general.pcap", ports: []uint16{9000}, pdus: 8, streams: 1,
@@ -38,12 +39,13 @@ func TestPublicCaptures(t *testing.T) {
 		{
 			// Captured on "any": each PDU is there three times, on the
 			// container's veth, on docker0 (same 4-tuple) and on the uplink
-			// after SNAT (another 4-tuple). gopacket drops the docker0
-			// copy as a retransmission of the veth one; the NAT copy is a
-			// connection of its own. So 184 unique PDUs come out twice,
-			// over 60 connections seen as 120: tshark's count, 368.
-			file: "smpp_loss-v2smpp33.pcap", ports: []uint16{12028, 12041, 12042, 14010, 14011}, pdus: 368, streams: 120,
-			hist: map[uint32]int{0x15: 180, 0x80000015: 180, 0x04: 2, 0x80000004: 2, 0x05: 2, 0x80000005: 2},
+			// after SNAT (another address, same ports and TCP sequence
+			// numbers). gopacket drops the docker0 copy as a retransmission
+			// of the veth one; the NAT copy is a connection of its own,
+			// found to be a mirror: 184 unique PDUs over 60 connections.
+			file: "smpp_loss-v2smpp33.pcap", ports: []uint16{12028, 12041, 12042, 14010, 14011}, pdus: 184, streams: 60,
+			hist:    map[uint32]int{0x15: 90, 0x80000015: 90, 0x04: 1, 0x80000004: 1, 0x05: 1, 0x80000005: 1},
+			mirrors: 60,
 		},
 		{
 			// tshark's heuristic takes two frames for bind_receiver.
@@ -106,7 +108,23 @@ func TestPublicCaptures(t *testing.T) {
 					require.Zero(t, g.Discarded)
 				}
 				require.Zero(t, st.BytesSkipped)
+				require.Equal(t, tt.mirrors, st.MirrorStreams)
+				require.Equal(t, int64(tt.pdus)*tt.mirrors/int64(max(tt.streams, 1)), st.DuplicatePDUs, "each mirror copies its primary whole")
+				require.Zero(t, st.MirrorDelivered)
 			})
 		}
 	}
+}
+
+// TestPublicMirrorsKept runs smpp_loss with Options.KeepDuplicates: both
+// copies of each connection come out, as tshark counts them.
+func TestPublicMirrorsKept(t *testing.T) {
+	dir := publicDir(t)
+	c, st, err := runFiles(t, Options{Heuristic: true, KeepDuplicates: true}, filepath.Join(dir, "smpp_loss-v2smpp33.pcap"))
+	require.NoError(t, err)
+	require.Len(t, c.pdus, 368)
+	require.EqualValues(t, 120, st.Streams)
+	require.Zero(t, st.MirrorStreams)
+	require.Zero(t, st.DuplicatePDUs)
+	require.Len(t, c.gaps, 240, "a mid-stream start per direction")
 }

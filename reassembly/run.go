@@ -33,6 +33,8 @@ func Run(ctx context.Context, files []string, o Options, h Handler) (Stats, erro
 		return Stats{}, errors.New("reassembly: nil Handler")
 	}
 	r := newRunner(o, h)
+	r.prog.info.Files = len(files)
+	r.prog.sizes(files, o.Stdin)
 	var errs []error
 	for i, name := range files {
 		if r.stop || ctx.Err() != nil {
@@ -42,9 +44,7 @@ func Run(ctx context.Context, files []string, o Options, h Handler) (Stats, erro
 			errs = append(errs, err)
 		}
 	}
-	if !r.stop {
-		r.asm.FlushAll()
-	}
+	r.finish()
 	if err := ctx.Err(); err != nil {
 		errs = append(errs, fmt.Errorf("reassembly: %w", err))
 	}
@@ -69,10 +69,14 @@ type runner struct {
 	limitSaid  bool
 	badLinks   map[layers.LinkType]bool // unsupported link types reported in the current file
 	inAssemble bool                     // inside AssembleWithContext: a skip there is the memory cap
+	inFlush    bool                     // inside the periodic flush: a connection closed there was idle
 	stop       bool                     // Options.Limit reached
 
 	now, lastFlush time.Time // capture time
 	sinceFlush     int
+
+	dd   *dedup // nil with Options.KeepDuplicates
+	prog progress
 
 	// Reused for the records handed to h.
 	pdu    PDU
@@ -90,7 +94,51 @@ func newRunner(o Options, h Handler) *runner {
 	r.asm = tcpreasm.NewAssembler(r.pool)
 	r.asm.MaxBufferedPagesTotal = r.o.MaxBufferedPagesTotal
 	r.asm.MaxBufferedPagesPerConnection = r.o.MaxBufferedPagesPerConn
+	if !r.o.KeepDuplicates {
+		r.dd = newDedup(r)
+	}
+	r.prog.init(r.o)
 	return r
+}
+
+// finish delivers what the assembler still holds and what mirror
+// detection held back, and makes the last Progress call.
+func (r *runner) finish() {
+	if !r.stop {
+		r.asm.FlushAll()
+	}
+	if r.dd != nil && !r.stop {
+		r.dd.expire(0, true)
+	}
+	r.stats.FragmentsIncomplete += int64(r.dec.discardFragments(time.Time{}))
+	r.progressDone()
+}
+
+// deliverPDU hands p, a PDU of c, to the Handler.
+func (r *runner) deliverPDU(c *conn, p *PDU) {
+	if r.stop {
+		return
+	}
+	c.delivered++
+	r.stats.PDUs++
+	r.h.PDU(p)
+	if r.o.Limit > 0 && r.stats.PDUs >= int64(r.o.Limit) {
+		r.stop = true
+	}
+}
+
+// deliverGap counts g and hands it to the Handler.
+func (r *runner) deliverGap(g *Gap) {
+	if r.stop {
+		return
+	}
+	if g.Lost >= 0 {
+		r.stats.BytesLost += g.Lost
+	}
+	r.stats.Gaps++
+	r.stats.BytesDiscarded += g.Discarded
+	r.stats.BytesSkipped += max(g.Lost, 0) + g.Discarded
+	r.h.Gap(g)
 }
 
 func (r *runner) isPort(p uint16) bool { return r.ports[p>>6]&(1<<(p&63)) != 0 }
@@ -98,7 +146,7 @@ func (r *runner) isPort(p uint16) bool { return r.ports[p>>6]&(1<<(p&63)) != 0 }
 // readFile feeds one capture file to the assembler. Its error is a
 // file-level failure; damage inside the file is reported as a Problem.
 func (r *runner) readFile(ctx context.Context, name string, index int) error {
-	src, err := openSource(name, r.o.Stdin)
+	src, err := openSource(name, r.o.Stdin, r.o.Spool)
 	if err != nil {
 		return err
 	}
@@ -106,6 +154,7 @@ func (r *runner) readFile(ctx context.Context, name string, index int) error {
 	r.stats.Files++
 	f := &fileRef{name: name, index: index}
 	r.badLinks = nil
+	r.prog.file(name, index, src.counter, src.size)
 	for frame := 0; ; {
 		if frame&0xff == 0 && ctx.Err() != nil {
 			return nil
@@ -115,6 +164,9 @@ func (r *runner) readFile(ctx context.Context, name string, index int) error {
 			return nil
 		}
 		if err != nil {
+			if errors.Is(err, errSpool) {
+				return fmt.Errorf("%s: %w", name, err)
+			}
 			r.problem(f, frame, -1, -1, fmt.Errorf("%s: %w after frame %d: %v", name, ErrTruncatedFile, frame, err))
 			return nil
 		}
@@ -123,6 +175,7 @@ func (r *runner) readFile(ctx context.Context, name string, index int) error {
 		if r.stop {
 			return nil
 		}
+		r.progressTick()
 	}
 }
 
@@ -139,6 +192,9 @@ func (r *runner) packet(f *fileRef, frame int, data []byte, ci gopacket.CaptureI
 	r.stats.Packets++
 	r.stats.CaptureBytes += int64(len(data))
 	r.advance(ci.Timestamp) // first give up what this packet's time says is lost
+	if r.dd != nil && r.dd.pending() {
+		r.dd.expire(nanos(r.now), false)
+	}
 	res := r.dec.decode(lt, data, ci)
 	if r.dec.truncated {
 		r.stats.Truncated++
@@ -149,7 +205,7 @@ func (r *runner) packet(f *fileRef, frame int, data []byte, ci gopacket.CaptureI
 	switch res {
 	case resultTCP:
 		c := r.slab.next(f, frame, ci)
-		c.truncated = r.dec.truncated
+		c.truncated = r.dec.lost
 		r.inAssemble = true
 		r.asm.AssembleWithContext(r.dec.netFlow, &r.dec.tcp, c)
 		r.inAssemble = false
@@ -188,11 +244,13 @@ func (r *runner) advance(ts time.Time) {
 		return
 	}
 	r.sinceFlush, r.lastFlush = 0, r.now
+	r.inFlush = true
 	r.asm.FlushWithOptions(tcpreasm.FlushOptions{
 		T:  r.now.Add(-r.o.LossTimeout),
 		TC: r.now.Add(-r.o.FlushIdle),
 	})
-	r.dec.defrag.DiscardOlderThan(r.now.Add(-r.o.LossTimeout))
+	r.inFlush = false
+	r.stats.FragmentsIncomplete += int64(r.dec.discardFragments(r.now.Add(-r.o.LossTimeout)))
 }
 
 // problem reports p's error as a Problem.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -27,32 +28,87 @@ type source struct {
 	read func() ([]byte, gopacket.CaptureInfo, error) // zero-copy: data valid until the next call
 	// linkType returns the link type of the packet just read.
 	linkType func(ci gopacket.CaptureInfo) layers.LinkType
+	fileLink layers.LinkType // the file's (first interface's) link type
 	close    func() error
+	counter  *countingReader // bytes read from the file (compressed bytes for gzip)
+	size     int64           // the file's size, -1 when unknown
 }
 
-// openSource opens name ("-" is stdin) and sniffs its format: pcap or
-// pcapng, either of them gzip-compressed.
-func openSource(name string, stdin io.Reader) (*source, error) {
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// errSpool marks a failure to keep a copy of standard input.
+var errSpool = errors.New("reassembly: spool")
+
+// spoolTee copies what is read through it to the spool file. A write
+// error ends the read with an error wrapping errSpool.
+type spoolTee struct {
+	r io.Reader
+	w *os.File
+}
+
+func (t *spoolTee) Read(b []byte) (int, error) {
+	n, err := t.r.Read(b)
+	if n > 0 {
+		if _, werr := t.w.Write(b[:n]); werr != nil {
+			return n, fmt.Errorf("%w: %v", errSpool, werr)
+		}
+	}
+	return n, err
+}
+
+// openSource opens name ("-" is stdin, copied to spool when not nil) and
+// sniffs its format: pcap or pcapng, either of them gzip-compressed.
+func openSource(name string, stdin io.Reader, spool *Spool) (*source, error) {
 	var r io.Reader
-	closeFn := func() error { return nil }
+	var closers []func() error
+	size := int64(-1)
 	if name == "-" {
 		r = stdin
 		if r == nil {
 			r = os.Stdin
+		}
+		size = regularSize(r)
+		if spool != nil {
+			w, err := spool.create(name)
+			if err != nil {
+				return nil, err
+			}
+			r = &spoolTee{r: r, w: w}
+			closers = append(closers, w.Close)
 		}
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
 			return nil, fmt.Errorf("reassembly: %w", err)
 		}
-		r, closeFn = f, f.Close
+		r = f
+		closers = append(closers, f.Close)
+		size = regularSize(f)
 	}
-	src, err := newSource(name, r)
+	closeFn := func() error {
+		var errs []error
+		for _, c := range closers {
+			errs = append(errs, c())
+		}
+		return errors.Join(errs...)
+	}
+	cr := &countingReader{r: r}
+	src, err := newSource(name, cr)
 	if err != nil {
 		_ = closeFn()
 		return nil, err
 	}
-	src.close = closeFn
+	src.close, src.counter, src.size = closeFn, cr, size
 	return src, nil
 }
 
@@ -80,7 +136,8 @@ func newSource(name string, r io.Reader) (*source, error) {
 			return nil, fmt.Errorf("%s: %w: pcapng: %v", name, ErrFormat, err)
 		}
 		return &source{
-			read: ng.ZeroCopyReadPacketData,
+			fileLink: ng.LinkType(),
+			read:     ng.ZeroCopyReadPacketData,
 			linkType: func(ci gopacket.CaptureInfo) layers.LinkType {
 				if len(ci.AncillaryData) > 0 {
 					if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
@@ -100,6 +157,7 @@ func newSource(name string, r io.Reader) (*source, error) {
 			return nil, fmt.Errorf("%s: %w %s (%d)", name, ErrLinkType, lt, int(lt))
 		}
 		return &source{
+			fileLink: lt,
 			read:     pcapRead(pr),
 			linkType: func(gopacket.CaptureInfo) layers.LinkType { return lt },
 		}, nil
@@ -132,4 +190,14 @@ func peekMagic(name string, br *bufio.Reader) (uint32, error) {
 		return 0, fmt.Errorf("reassembly: %s: %w", name, err)
 	}
 	return binary.LittleEndian.Uint32(b), nil
+}
+
+// regularSize returns the size of r when it is a regular file, else -1.
+func regularSize(r io.Reader) int64 {
+	if st, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	}
+	return -1
 }

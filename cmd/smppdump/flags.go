@@ -17,11 +17,15 @@ import (
 type config struct {
 	// Input
 	files       []string
+	iface       string
+	bpf         string
+	keepDups    bool
 	ports       string
 	noHeuristic bool
 	count       int
 	maxPDU      uint32
 	// Output
+	write       string
 	json        bool
 	verbose     bool
 	quiet       bool
@@ -79,12 +83,16 @@ Examples:
 func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
 	in := pflag.NewFlagSet("Input", pflag.ContinueOnError)
 	in.StringArrayVarP(&c.files, "read", "r", nil, "read packets from `FILE` (pcap, pcapng, optionally gzip-compressed; - for stdin); repeatable")
+	in.StringVarP(&c.iface, "interface", "i", "", "capture live on `IFACE` (Linux AF_PACKET; needs CAP_NET_RAW, e.g. run as root); stop with Ctrl-C")
+	in.StringVarP(&c.bpf, "filter", "f", "", "live capture filter `EXPR` in tcpdump syntax (builds with -tags pcap); default: the SMPP ports, or all TCP with the heuristic")
 	in.StringVarP(&c.ports, "port", "p", "2775", "comma-separated TCP `PORTS` carrying SMPP")
 	in.BoolVar(&c.noHeuristic, "no-heuristic", false, "do not detect SMPP on other ports")
 	in.IntVarP(&c.count, "count", "c", 0, "stop after `N` PDUs (0 = all)")
 	in.Uint32Var(&c.maxPDU, "max-pdu", decode.DefaultMaxPDU, "largest plausible command_length in `BYTES`")
+	in.BoolVar(&c.keepDups, "keep-duplicates", false, "keep both copies of a conversation captured twice (two interfaces, before and after NAT)")
 
 	out := pflag.NewFlagSet("Output", pflag.ContinueOnError)
+	out.StringVarP(&c.write, "write", "w", "", "write the packets that carried the selected PDUs (after filters) to `FILE` (.pcapng for pcapng, else pcap)")
 	out.BoolVar(&c.json, "json", false, "write JSON lines: pdu, gap, message and summary records")
 	out.BoolVarP(&c.verbose, "verbose", "V", false, "print every field, TLV, text, UDH and issue of each PDU")
 	out.BoolVarP(&c.quiet, "quiet", "q", false, "print only the summary")
@@ -104,7 +112,7 @@ func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
 	fl.StringVar(&c.issues, "issues", "", "only PDUs with an issue of at least `SEVERITY` (info, warning, error)")
 	fl.Lookup("issues").NoOptDefVal = "info"
 	fl.IntSliceVar(&c.streams, "stream", nil, "only connection number `N` (the #N of the text view); comma list")
-	fl.StringArrayVar(&c.follow, "follow", nil, "print the story of the message with this message_id, or of every message to or from this address: submits, responses, receipts with latencies; repeatable")
+	fl.StringArrayVar(&c.follow, "follow", nil, "print the story of the message with this message `ID`, or of every message to or from this address: submits, responses, receipts with latencies; repeatable")
 
 	lim := pflag.NewFlagSet("Analysis (memory stays bounded by these; what they cut is counted in the summary)", pflag.ContinueOnError)
 	lim.DurationVar(&c.respTimeout, "response-timeout", 5*time.Minute, "a request unanswered for `DURATION` of capture time counts as unanswered")

@@ -82,16 +82,43 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		defer mon.close()
 		a.SetObserver(mon.metrics)
 	}
-	h := newPipeline(a, stderr)
-	stats, runErr := reassembly.Run(ctx, c.files, opts, h)
+	var spool *reassembly.Spool
+	if c.write != "" && (c.iface != "" || hasStdin(c.files)) {
+		spool = &reassembly.Spool{}
+		opts.Spool = spool
+		defer spool.Close()
+	}
+	if isTerminal(stderr) && c.iface == "" {
+		opts.Progress = progressPrinter(stderr)
+	}
+	h := newPipeline(a, stderr, c.write != "", c.iface != "")
+	var stats reassembly.Stats
+	var runErr error
+	if c.iface != "" {
+		opts.Listening = func(li reassembly.LiveInfo) {
+			fmt.Fprintf(stderr, "smppdump: listening on %s (%s, %s, filter %q); Ctrl-C stops\n", li.Interface, li.Method, li.LinkType, li.Filter)
+		}
+		stats, runErr = reassembly.RunLive(ctx, c.iface, opts, h)
+	} else {
+		stats, runErr = reassembly.Run(ctx, c.files, opts, h)
+	}
 	pipeErr := h.close()
 	finErr := a.Finish(captureCounters(stats))
+	if stats.Drops > 0 {
+		fmt.Fprintf(stderr, "smppdump: the kernel dropped %d packets: the capture is incomplete\n", stats.Drops)
+	}
+	var writeErr error
+	if c.write != "" && pipeErr == nil {
+		writeErr = writeSelected(context.WithoutCancel(ctx), &c, opts, h.frames, stderr)
+	}
 	if mon != nil {
-		mon.metrics.SetCapture(stats.Packets, 0)
-		mon.linger(ctx, c.metricsLinger)
+		mon.metrics.SetCapture(stats.Packets, stats.Drops)
+		if c.iface == "" {
+			mon.linger(ctx, c.metricsLinger)
+		}
 	}
 	code := exitOK
-	for _, err := range []error{runErr, pipeErr, finErr} {
+	for _, err := range []error{runErr, pipeErr, finErr, writeErr} {
 		if err != nil {
 			fmt.Fprintf(stderr, "smppdump: %v\n", err)
 			code = exitUsage
@@ -110,8 +137,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // the analyzer.
 func (c *config) setup(stdin io.Reader, stdout io.Writer) (reassembly.Options, *report.Analyzer, decode.Severity, error) {
 	var none reassembly.Options
-	if len(c.files) == 0 {
-		return none, nil, 0, errors.New("no capture given: use -r FILE (or - for standard input); see smppdump -h")
+	switch {
+	case len(c.files) == 0 && c.iface == "":
+		return none, nil, 0, errors.New("no capture given: use -r FILE (or - for standard input) or -i IFACE; see smppdump -h")
+	case len(c.files) > 0 && c.iface != "":
+		return none, nil, 0, errors.New("-r and -i exclude each other: read files or capture live")
+	case c.bpf != "" && c.iface == "":
+		return none, nil, 0, errors.New("-f filters live captures (-i); for files, use the filter flags")
 	}
 	ports, err := parsePorts(c.ports)
 	if err != nil {
@@ -183,6 +215,9 @@ func (c *config) setup(stdin io.Reader, stdout io.Writer) (reassembly.Options, *
 		MaxPDU:    c.maxPDU,
 		Limit:     c.count,
 		Stdin:     stdin,
+		Filter:    c.bpf,
+
+		KeepDuplicates: c.keepDups,
 	}
 	return opts, a, failOn, nil
 }

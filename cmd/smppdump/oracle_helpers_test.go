@@ -57,8 +57,11 @@ type dumpUserData struct {
 
 // runDump runs smppdump on path the way the oracle needs it: JSON lines, no
 // summary, passwords shown (tshark shows them), and only the given ports
-// decoded as SMPP, with the heuristic off, as tshark is run. It returns the
-// pdu records in output order.
+// decoded as SMPP, with the heuristic off, as tshark is run, and with
+// --keep-duplicates: tshark dissects both copies of a conversation captured
+// twice under two 4-tuples (smpp_loss's NAT copies), which smppdump by
+// default counts once (TestDuplicateCaptureCountedOnce checks that). It
+// returns the pdu records in output order.
 func runDump(t *testing.T, path string, ports []int) []dumpPDU {
 	t.Helper()
 	ps := make([]string, len(ports))
@@ -66,7 +69,7 @@ func runDump(t *testing.T, path string, ports []int) []dumpPDU {
 		ps[i] = strconv.Itoa(p)
 	}
 	var stdout, stderr bytes.Buffer
-	code := run(t.Context(), []string{"--json", "--no-summary", "--show-secrets", "--no-heuristic",
+	code := run(t.Context(), []string{"--json", "--no-summary", "--show-secrets", "--no-heuristic", "--keep-duplicates",
 		"-p", strings.Join(ps, ","), path}, strings.NewReader(""), &stdout, &stderr)
 	require.Equal(t, exitOK, code, "smppdump %s: %s", path, stderr.String())
 	require.Empty(t, stderr.String())

@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"smppdump.dev/smppdump/reassembly"
 	"smppdump.dev/smppdump/report"
@@ -18,6 +21,7 @@ import (
 type pipeline struct {
 	a        *report.Analyzer
 	stderr   io.Writer
+	mu       sync.Mutex // guards cur when a live capture's ticker flushes it
 	cur      *batch
 	work     chan *batch
 	free     chan *batch
@@ -25,7 +29,22 @@ type pipeline struct {
 	failed   atomic.Bool // the consumer hit a write error: stop feeding
 	err      error       // the consumer's first error; read after close
 	problems int
+	// keepFrames: -w wants the frames of the PDUs the filters select;
+	// frames collects them (consumer side; read after close).
+	keepFrames bool
+	frames     map[string]map[int]bool
+	// live: flush partial batches every flushEvery, and the writer after
+	// every batch, so a live capture prints as it goes.
+	live   bool
+	ticker *time.Ticker
+	stop   chan struct{}
 }
+
+// flushEvery is how long a live capture's PDUs may wait in a partial batch.
+const flushEvery = 200 * time.Millisecond
+
+// flusher is a writer that can push out what it buffered.
+type flusher interface{ Flush() error }
 
 const (
 	batchItems = 512
@@ -47,6 +66,7 @@ type item struct {
 	off, n int
 	bytes  int64
 	reason string
+	frames []int // every frame that carried the PDU, when -w needs them
 }
 
 type batch struct {
@@ -54,10 +74,28 @@ type batch struct {
 	data  []byte
 }
 
-func newPipeline(a *report.Analyzer, stderr io.Writer) *pipeline {
+func newPipeline(a *report.Analyzer, stderr io.Writer, keepFrames, live bool) *pipeline {
 	p := &pipeline{a: a, stderr: stderr, work: make(chan *batch, inFlight), free: make(chan *batch, inFlight+1),
-		done: make(chan struct{}), cur: &batch{}}
+		done: make(chan struct{}), cur: &batch{}, keepFrames: keepFrames, live: live}
+	if keepFrames {
+		p.frames = map[string]map[int]bool{}
+	}
 	go p.consume()
+	if live {
+		p.ticker, p.stop = time.NewTicker(flushEvery), make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-p.ticker.C:
+					p.mu.Lock()
+					p.flush()
+					p.mu.Unlock()
+				case <-p.stop:
+					return
+				}
+			}
+		}()
+	}
 	return p
 }
 
@@ -72,8 +110,16 @@ func (p *pipeline) consume() {
 			switch it.kind {
 			case itemPDU:
 				p.err = p.a.PDU(it.meta, b.data[it.off:it.off+it.n])
+				if p.keepFrames && p.a.Selected() {
+					p.keep(it.meta.File, it.frames)
+				}
 			case itemGap:
 				p.err = p.a.Gap(report.GapRecord{Meta: it.meta, Bytes: it.bytes, Reason: it.reason})
+			}
+		}
+		if p.live && p.err == nil {
+			if f, ok := p.a.Writer().(flusher); ok {
+				p.err = f.Flush()
 			}
 		}
 		if p.err != nil {
@@ -88,7 +134,20 @@ func (p *pipeline) consume() {
 	}
 }
 
-// flush hands the current batch to the consumer.
+// keep records the frames of a selected PDU for -w.
+func (p *pipeline) keep(file string, frames []int) {
+	set := p.frames[file]
+	if set == nil {
+		set = map[int]bool{}
+		p.frames[file] = set
+	}
+	for _, f := range frames {
+		set[f] = true
+	}
+}
+
+// flush hands the current batch to the consumer. The caller holds mu when
+// the live ticker runs.
 func (p *pipeline) flush() {
 	if len(p.cur.items) == 0 {
 		return
@@ -103,7 +162,13 @@ func (p *pipeline) flush() {
 
 // close flushes, waits for the consumer and returns its first error.
 func (p *pipeline) close() error {
+	if p.live {
+		p.ticker.Stop()
+		close(p.stop)
+	}
+	p.mu.Lock()
 	p.flush()
+	p.mu.Unlock()
 	close(p.work)
 	<-p.done
 	return p.err
@@ -118,10 +183,18 @@ func (p *pipeline) PDU(r *reassembly.PDU) {
 	if p.failed.Load() {
 		return
 	}
+	if p.live {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+	}
 	b := p.cur
 	m := meta(r.File, r.Frame, r.Endpoint)
 	m.Offset = r.Offset
-	b.items = append(b.items, item{kind: itemPDU, meta: m, off: len(b.data), n: len(r.Data)})
+	it := item{kind: itemPDU, meta: m, off: len(b.data), n: len(r.Data)}
+	if p.keepFrames {
+		it.frames = slices.Clone(r.Frames)
+	}
+	b.items = append(b.items, it)
 	b.data = append(b.data, r.Data...)
 	if len(b.items) >= batchItems || len(b.data) >= batchBytes {
 		p.flush()
@@ -132,6 +205,10 @@ func (p *pipeline) PDU(r *reassembly.PDU) {
 func (p *pipeline) Gap(g *reassembly.Gap) {
 	if p.failed.Load() {
 		return
+	}
+	if p.live {
+		p.mu.Lock()
+		defer p.mu.Unlock()
 	}
 	p.cur.items = append(p.cur.items, item{kind: itemGap, meta: meta(g.File, g.Frame, g.Endpoint), bytes: g.Bytes, reason: g.Reason})
 }

@@ -25,6 +25,7 @@ func TestPublicCaptureSummaries(t *testing.T) {
 		statuses map[string]any
 		issues   []string // codes present, nothing else
 		messages int
+		receipts int
 		midGaps  int
 		unans    int
 		binds    map[string]bind
@@ -59,6 +60,21 @@ func TestPublicCaptureSummaries(t *testing.T) {
 			statuses: map[string]any{"ESME_ROK": 1.0}, issues: []string{"HDR-11", "SES-01", "SES-04"}, unans: 1,
 			binds: map[string]bind{"SMPP3TEST": {0, 0, 1, []any{}}},
 		},
+		{
+			// Production traffic captured on "any": every PDU three times, on
+			// the container's veth and docker0 (same 4-tuple: TCP reassembly
+			// drops the copy) and after NAT (another 4-tuple: a mirror
+			// connection, counted once). 60 connections already bound when
+			// the capture starts, mostly enquire_links; one submit whose
+			// receipt arrives on another connection of the same account,
+			// matched by the 38-character id; three vendor TLVs 0x1400-0x1402
+			// on the submit (TLV-04, info).
+			file: "smpp_loss-v2smpp33.pcap", pdus: 184, streams: 60,
+			commands: map[string]any{"enquire_link": 90.0, "enquire_link_resp": 90.0, "submit_sm": 1.0, "submit_sm_resp": 1.0,
+				"deliver_sm": 1.0, "deliver_sm_resp": 1.0},
+			statuses: map[string]any{"ESME_ROK": 92.0}, issues: []string{"TLV-04"}, messages: 1, receipts: 1, midGaps: 120,
+			binds: map[string]bind{"(no bind seen)": {1, 1, 60, []any{}}},
+		},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			recs := runJSON(t, filepath.Join(dir, tc.file))
@@ -75,7 +91,7 @@ func TestPublicCaptureSummaries(t *testing.T) {
 			require.ElementsMatch(t, tc.issues, codes)
 			require.Equal(t, float64(tc.messages), s["messages"])
 			require.Len(t, recs["message"], tc.messages)
-			require.Equal(t, float64(0), s["receipts_matched"])
+			require.Equal(t, float64(tc.receipts), s["receipts_matched"])
 			require.Equal(t, float64(0), s["receipts_orphan"])
 			require.Equal(t, float64(0), s["receipts_missing"])
 			require.Equal(t, float64(tc.unans), s["requests_unanswered"])
@@ -91,4 +107,25 @@ func TestPublicCaptureSummaries(t *testing.T) {
 			require.Equal(t, tc.binds, got)
 		})
 	}
+}
+
+// The NAT copy of smpp_loss is counted once by default and kept with
+// --keep-duplicates (as tshark shows it: 368 PDUs, each twice).
+func TestDuplicateCaptureCountedOnce(t *testing.T) {
+	path := filepath.Join(tshark.PublicCaptures(t), "smpp_loss-v2smpp33.pcap")
+	once := runJSON(t, path)["summary"][0]
+	both := runJSON(t, "--keep-duplicates", path)["summary"][0]
+	require.Equal(t, 184.0, once["pdus"])
+	require.Equal(t, 60.0, once["streams"])
+	require.Equal(t, 368.0, both["pdus"])
+	require.Equal(t, 120.0, both["streams"])
+	// Kept twice, the submit makes two messages with one id: the first
+	// takes the receipt, the copy's receipt is a duplicate and the copied
+	// message misses its receipt.
+	require.Equal(t, 2.0, both["messages"])
+	require.Equal(t, 1.0, both["receipts_matched"])
+	require.Equal(t, 1.0, both["receipts_duplicate"])
+	require.Equal(t, 1.0, both["receipts_missing"])
+	require.Equal(t, 1.0, once["receipts_matched"])
+	require.Equal(t, 0.0, once["receipts_duplicate"])
 }
