@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -275,19 +274,9 @@ func TestCLIMetricsListen(t *testing.T) {
 	require.True(t, sc.Scan())
 	line := sc.Text()
 	require.Contains(t, line, "serving metrics on http://")
-	url := strings.TrimPrefix(line[strings.Index(line, "http://"):], "")
+	url := line[strings.Index(line, "http://"):]
 	// The run over the small capture finishes at once; the server lingers.
-	var body string
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(url)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		body = string(b)
-		return strings.Contains(body, `smppdump_capture_packets 124`)
-	}, 10*time.Second, 50*time.Millisecond)
+	body := scrapeUntil(t, url, "smppdump_capture_packets 124\n", 10*time.Second)
 	require.Contains(t, body, `smppdump_pdus_total{bind="acme",command="submit_sm_resp",status="ESME_RTHROTTLED"} 1`)
 	require.Contains(t, body, `smppdump_receipts_total{bind="acme_tx",stat="UNDELIV"} 1`)
 	// SIGTERM ends the linger; the process exits cleanly.

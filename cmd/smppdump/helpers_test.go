@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,4 +97,21 @@ func runJSON(t *testing.T, args ...string) map[string][]map[string]any {
 	}
 	require.NoError(t, sc.Err())
 	return recs
+}
+
+// scrapeUntil fetches a metrics page until it contains want, and returns it.
+func scrapeUntil(t *testing.T, url, want string, timeout time.Duration) string {
+	t.Helper()
+	var body string
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(url)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return strings.Contains(body, want)
+	}, timeout, 50*time.Millisecond, "the metrics never showed %q", want)
+	return body
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -182,17 +181,7 @@ func TestLiveCaptureMetrics(t *testing.T) {
 	require.Equal(t, n, esme(t, ln.Addr().String(), n, nil))
 	// 2 bind + 2n submit/resp + 2n receipt/resp + 2 enquire_link + 2 unbind
 	const want = 2 + 4*n + 4
-	var body string
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(url)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		body = string(b)
-		return strings.Contains(body, `smppdump_receipts_total{bind="live",stat="DELIVRD"} 50`+"\n")
-	}, 20*time.Second, 100*time.Millisecond, "metrics never showed the receipts")
+	body := scrapeUntil(t, url, `smppdump_receipts_total{bind="live",stat="DELIVRD"} 50`+"\n", 20*time.Second)
 	require.Contains(t, body, fmt.Sprintf(`smppdump_pdus_total{bind="live",command="submit_sm",status=""} %d`+"\n", n))
 	require.Contains(t, body, fmt.Sprintf(`smppdump_response_latency_seconds_count{bind="live",command="submit_sm",status="ESME_ROK"} %d`+"\n", n))
 	require.Contains(t, body, "smppdump_capture_drops 0\n")
