@@ -176,6 +176,7 @@ func BenchmarkMillionPDUs(b *testing.B) {
 			b.ReportMetric(float64(st.Packets)*float64(n)/secs, "packets/s")
 			b.ReportMetric(float64(st.PDUs)*float64(n)/secs, "PDUs/s")
 			b.ReportMetric(float64(st.PDUs), "PDUs/op")
+			b.ReportMetric(float64(st.Packets), "packets/op")
 		})
 	}
 }

@@ -234,15 +234,32 @@ func isTerminal(w io.Writer) bool {
 
 func captureCounters(s reassembly.Stats) []report.Counter {
 	return []report.Counter{
+		{Name: "files", Value: s.Files},
 		{Name: "packets", Value: s.Packets},
+		{Name: "capture_bytes", Value: s.CaptureBytes},
 		{Name: "bytes", Value: s.Bytes},
 		{Name: "non_tcp", Value: s.NonTCP},
 		{Name: "non_smpp", Value: s.NonSMPP},
+		{Name: "connections", Value: s.Connections},
 		{Name: "streams", Value: s.Streams},
+		{Name: "non_smpp_connections", Value: s.NonSMPPConns},
+		{Name: "streams_dropped", Value: s.StreamsDropped},
+		{Name: "idle_closed", Value: s.IdleClosed},
 		{Name: "pdus", Value: s.PDUs},
 		{Name: "gaps", Value: s.Gaps},
 		{Name: "bytes_skipped", Value: s.BytesSkipped},
+		{Name: "bytes_lost", Value: s.BytesLost},
+		{Name: "bytes_discarded", Value: s.BytesDiscarded},
 		{Name: "truncated", Value: s.Truncated},
+		{Name: "fragments", Value: s.Fragments},
+		{Name: "fragments_incomplete", Value: s.FragmentsIncomplete},
+		{Name: "mirror_streams", Value: s.MirrorStreams},
+		{Name: "duplicate_pdus", Value: s.DuplicatePDUs},
+		{Name: "duplicate_gaps", Value: s.DuplicateGaps},
+		{Name: "mirror_delivered", Value: s.MirrorDelivered},
+		{Name: "kernel_drops", Value: s.Drops},
+		{Name: "interface_drops", Value: s.IfDrops},
+		{Name: "problems", Value: s.Problems},
 	}
 }
 
