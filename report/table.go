@@ -54,8 +54,10 @@ func writeSummaryTables(w io.Writer, s *Summary) error {
 	}
 	if len(s.Capture) > 0 {
 		rows = rows[:0]
-		for _, c := range s.Capture {
-			rows = append(rows, []string{c.Name, strconv.FormatInt(c.Value, 10)})
+		for i, c := range s.Capture {
+			if c.Value != 0 || i == 0 { // zeros stay in the JSON summary
+				rows = append(rows, []string{c.Name, strconv.FormatInt(c.Value, 10)})
+			}
 		}
 		return renderTable(w, []string{"capture", "count"}, rows)
 	}

@@ -342,3 +342,31 @@ func pduCore(line string) string {
 	}
 	return strings.Join(keep, " ")
 }
+
+func TestCLILiveErrors(t *testing.T) {
+	_, errOut, code := cli(t, nil, "-i", "nonexistent0", "-q")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "nonexistent0")
+	_, errOut, code = cli(t, nil, "-i", "lo", "-r", demo)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "exclude each other")
+	_, errOut, code = cli(t, nil, "-r", demo, "-f", "tcp port 2775")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "-f filters live captures")
+
+	// Without the capability, the error says which one is needed and
+	// nothing else is printed.
+	setpriv, err := exec.LookPath("setpriv")
+	if os.Geteuid() != 0 || err != nil {
+		t.Skip("needs root and setpriv to drop privileges")
+	}
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", binPath, "-i", "lo", "-q")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 2, ee.ExitCode())
+	require.Contains(t, errb.String(), "needs root or CAP_NET_RAW")
+	require.Empty(t, out.String())
+}

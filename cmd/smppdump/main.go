@@ -103,7 +103,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		stats, runErr = reassembly.Run(ctx, c.files, opts, h)
 	}
 	pipeErr := h.close()
-	finErr := a.Finish(captureCounters(stats))
+	var finErr error
+	if runErr == nil || stats.Packets > 0 {
+		// A run that read nothing because it could not start (a missing
+		// file, no capture permission) has no summary to print.
+		finErr = a.Finish(captureCounters(stats))
+	}
 	if stats.Drops > 0 {
 		fmt.Fprintf(stderr, "smppdump: the kernel dropped %d packets: the capture is incomplete\n", stats.Drops)
 	}
