@@ -174,6 +174,9 @@ func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPF
 	}
 	d := c.dir(dir)
 	f := &c.dirs[d]
+	if nextSeq == invalidSeq && !f.baseOK && c.hold(d, tcp) {
+		return false // queued, and fed to the assembler again (hold.go)
+	}
 	if nextSeq == invalidSeq && !f.baseOK {
 		// gopacket starts the half here (start is forced): the stream's
 		// first byte has this sequence number, or the next one after a SYN.

@@ -27,7 +27,12 @@
 // Within one direction of a connection, PDUs come in stream order. Across
 // directions and connections they come in the order their last byte was
 // captured, except where reassembly has to wait: out-of-order data waits for
-// the missing bytes (at most Options.LossTimeout of capture time), a
+// the missing bytes (at most Options.LossTimeout of capture time), the
+// first packets of a direction captured without its start (no SYN) wait
+// for a few more, at most 200 ms of capture time, so that the stream starts
+// at the lowest sequence number captured even when its first segments were
+// captured out of order (everything captured after them waits too, so that
+// the order of the rest is kept), a
 // connection is held until it is known to be SMPP (usually at its first
 // bytes on a listed port, at its first response with the heuristic), and a
 // mirror connection's PDU waits for its twin (below). Each PDU still

@@ -57,6 +57,8 @@ type framer struct {
 	started bool // data was seen
 	done    bool // finished: no more input
 
+	holdDone bool // the direction's start is settled: its packets are not held (hold.go)
+
 	mode     mode
 	pos      int64  // stream offset of the next byte to arrive; buf holds [pos-len(buf), pos)
 	buf      []byte // partial PDU (modeSync) or the carry of a scan (modeResync)

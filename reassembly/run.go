@@ -75,6 +75,7 @@ type runner struct {
 	now, lastFlush time.Time // capture time
 	sinceFlush     int
 
+	hold holdState
 	dd   *dedup // nil with Options.KeepDuplicates
 	prog progress
 
@@ -97,6 +98,7 @@ func newRunner(o Options, h Handler) *runner {
 	if !r.o.KeepDuplicates {
 		r.dd = newDedup(r)
 	}
+	r.hold.window = min(holdWindow, r.o.LossTimeout, r.o.FlushIdle)
 	r.prog.init(r.o)
 	return r
 }
@@ -104,6 +106,9 @@ func newRunner(o Options, h Handler) *runner {
 // finish delivers what the assembler still holds and what mirror
 // detection held back, and makes the last Progress call.
 func (r *runner) finish() {
+	if !r.stop {
+		r.drain(true)
+	}
 	if !r.stop {
 		r.asm.FlushAll()
 	}
@@ -206,9 +211,7 @@ func (r *runner) packet(f *fileRef, frame int, data []byte, ci gopacket.CaptureI
 	case resultTCP:
 		c := r.slab.next(f, frame, ci)
 		c.truncated = r.dec.lost
-		r.inAssemble = true
-		r.asm.AssembleWithContext(r.dec.netFlow, &r.dec.tcp, c)
-		r.inAssemble = false
+		r.assemble(c)
 	case resultFragment:
 	case resultError:
 		r.stats.NonTCP++
@@ -238,6 +241,9 @@ func (r *runner) advance(ts time.Time) {
 	}
 	if r.lastFlush.IsZero() {
 		r.lastFlush = r.now
+	}
+	if r.hold.active && r.holdDue() {
+		r.releaseHold() // before this packet, and before a flush closes idle connections
 	}
 	r.sinceFlush++
 	if r.sinceFlush < flushEveryPackets && r.now.Sub(r.lastFlush) < flushEveryTime {
