@@ -503,7 +503,18 @@ func appendLatency(j *jsonObj, k string, l LatencySummary) {
 
 // appendRFC3339 writes t in UTC with microseconds, or nanoseconds when the
 // capture has them, so every timestamp of a run has the same width.
+//
+// RFC 3339 has four-digit years; a capture timestamp outside years
+// 0000–9999 (pcapng's 64-bit times allow it) is damage, and is written as
+// the nearest time that fits.
 func appendRFC3339(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	switch {
+	case t.Year() > 9999:
+		t = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+	case t.Year() < 0:
+		t = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
 	if t.Nanosecond()%1000 != 0 {
 		return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000000Z07:00")
 	}

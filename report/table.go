@@ -101,9 +101,9 @@ func writeBindTable(w io.Writer, s *Summary) error {
 			acc = strconv.FormatFloat(100*float64(b.Accepted)/float64(b.Submits), 'f', 1, 64) + "%"
 		}
 		errs, outs := joinCounts(b.Errors, 3), joinCounts(b.Outcomes, 4)
-		rows = append(rows, []string{b.SystemID, strings.Join(b.Modes, ","), strconv.Itoa(b.Connections),
+		rows = append(rows, []string{cell(b.SystemID), strings.Join(b.Modes, ","), strconv.Itoa(b.Connections),
 			strconv.FormatInt(b.Submits, 10), acc, errs, fmt.Sprintf("%.1f / %d", b.MeanWindow, b.MaxWindow), fmt.Sprintf("%.1f / %d", b.MeanTPS, b.PeakTPS)})
-		lat = append(lat, []string{b.SystemID, latencyCell(b.Resp), latencyCell(b.Receipt), outs})
+		lat = append(lat, []string{cell(b.SystemID), latencyCell(b.Resp), latencyCell(b.Receipt), outs})
 	}
 	if err := renderTable(w, []string{"bind", "modes", "conns", "submits", "accepted", "submit errors", "window mean / max", "tps mean / peak"}, rows); err != nil {
 		return err
@@ -122,10 +122,14 @@ func joinCounts(list []NamedCount, limit int) string {
 		if i > 0 {
 			sb.WriteByte(' ')
 		}
-		fmt.Fprintf(&sb, "%s×%d", c.Name, c.Count)
+		fmt.Fprintf(&sb, "%s×%d", cell(c.Name), c.Count)
 	}
 	return sb.String()
 }
+
+// cell makes sender-made text (system_id, receipt stat and err) safe for a
+// terminal: printable as it is, quoted with escapes otherwise.
+func cell(s string) string { return string(appendQuotedIfNeeded(nil, s)) }
 
 func latencyCell(l LatencySummary) string {
 	if l.Count == 0 {

@@ -70,8 +70,9 @@ func (v *verboseWriter) PDU(r *PDURecord) error {
 		fmt.Fprintf(w, "        Text: %s\n", strconv.Quote(redactText(tx.Text, v.o)))
 	}
 	if rc, ok := p.Receipt(); ok {
+		q := func(s string) string { return string(appendQuotedIfNeeded(nil, s)) }
 		fmt.Fprintf(w, "    Receipt: id=%s sub=%s dlvrd=%s submit_date=%s done_date=%s stat=%s err=%s\n",
-			strconv.Quote(rc.ID), rc.Sub, rc.Dlvrd, rc.SubmitDate, rc.DoneDate, rc.Stat, rc.Err)
+			q(rc.ID), q(rc.Sub), q(rc.Dlvrd), q(rc.SubmitDate), q(rc.DoneDate), q(rc.Stat), q(rc.Err))
 	}
 	if len(p.Issues) > 0 {
 		fmt.Fprintf(w, "    Issues (%d)\n", len(p.Issues))
