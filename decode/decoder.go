@@ -132,10 +132,40 @@ func isVendorCommand(id CommandID) bool {
 	return named || (lo >= 0x00010200 && lo <= 0x000102FF)
 }
 
+// MaxIssuesPerCode bounds the issues of one code listed on one PDU. Beyond
+// it, one more issue of that code says that further ones are not listed, and
+// the rest are dropped: a 64 KiB PDU of 16,000 TLVs would otherwise carry
+// 16,000 issues, megabytes of details and JSON, for one mistake repeated.
+const MaxIssuesPerCode = 32
+
+// codeCount counts the issues of one code raised on a PDU.
+type codeCount struct {
+	code Code
+	n    int
+}
+
 // issue records an Issue. Detail is formatted only here, so PDUs without
 // issues cost no formatting.
 func (p *PDU) issue(sev Severity, code Code, field string, off int, format string, args ...any) {
-	p.Issues = append(p.Issues, Issue{Severity: sev, Code: code, Field: field, Offset: off, Detail: fmt.Sprintf(format, args...)})
+	var c *codeCount
+	for i := range p.codeCounts {
+		if p.codeCounts[i].code == code {
+			c = &p.codeCounts[i]
+			break
+		}
+	}
+	if c == nil {
+		p.codeCounts = append(p.codeCounts, codeCount{code: code})
+		c = &p.codeCounts[len(p.codeCounts)-1]
+	}
+	c.n++
+	switch {
+	case c.n <= MaxIssuesPerCode:
+		p.Issues = append(p.Issues, Issue{Severity: sev, Code: code, Field: field, Offset: off, Detail: fmt.Sprintf(format, args...)})
+	case c.n == MaxIssuesPerCode+1:
+		p.Issues = append(p.Issues, Issue{Severity: sev, Code: code, Field: field, Offset: off,
+			Detail: fmt.Sprintf("further %s issues on this PDU are not listed (at most %d per code)", code, MaxIssuesPerCode)})
+	}
 }
 
 // bodyDecoder walks the mandatory fields and TLVs of one PDU.
@@ -150,6 +180,9 @@ type bodyDecoder struct {
 	// dcs is the parsed data_coding, set when the field was checked.
 	dcs    DCS
 	hasDCS bool
+	// seen holds the defined tags read so far, so that finding a repeated
+	// TLV costs O(1) however many TLVs the PDU carries.
+	seen tlvSet
 }
 
 // quiet reports whether running out of octets was already explained.
@@ -429,13 +462,8 @@ func (d *bodyDecoder) checkTLV(t *TLV) {
 	if p.Version != V33 && !congestionInReq && !def.AllowedIn(p.Cmd.TLVGroup, p.Cmd.IsResponse(), p.Version) {
 		p.issue(SevWarning, CodeTLVNotAllowed, def.Name, t.Off, "%s is not defined for %s in SMPP %s", def.Name, p.Cmd.Name, p.Version)
 	}
-	if !def.Repeat {
-		for i := range p.TLVs[:len(p.TLVs)-1] {
-			if p.TLVs[i].Tag == t.Tag {
-				p.issue(SevWarning, CodeTLVRepeated, def.Name, t.Off, "%s appears more than once", def.Name)
-				break
-			}
-		}
+	if d.seen.add(def) && !def.Repeat {
+		p.issue(SevWarning, CodeTLVRepeated, def.Name, t.Off, "%s appears more than once", def.Name)
 	}
 	if def.Type == TLVCString && n > 0 && t.Value[n-1] != 0 && n != def.Tolerated {
 		p.issue(SevWarning, CodeTLVNoNUL, def.Name, t.Off, "C-string value lacks its NUL")

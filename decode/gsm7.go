@@ -90,6 +90,7 @@ func DecodeGSM7(dst []byte, septets []byte) ([]byte, GSMProblems) {
 // fillBits is the number of padding bits before the first septet (after a
 // UDH, ref §9.5); n, when non-negative, caps the number of septets.
 func UnpackSeptets(dst, packed []byte, fillBits, n int) []byte {
+	fillBits = max(fillBits, 0) // a negative count would index before packed
 	total := (len(packed)*8 - fillBits) / 7
 	if n >= 0 && n < total {
 		total = n

@@ -90,6 +90,9 @@ type PDU struct {
 	valBuf    [18]Value
 	tlvBuf    [8]TLV
 	issueBuf  [4]Issue
+	// codeCounts counts the issues raised per code (see MaxIssuesPerCode).
+	codeCounts []codeCount
+	codeBuf    [4]codeCount
 }
 
 func (p *PDU) reset() {
@@ -98,6 +101,7 @@ func (p *PDU) reset() {
 	clear(p.valBuf[:min(len(p.Values), len(p.valBuf))])
 	clear(p.tlvBuf[:min(len(p.TLVs), len(p.tlvBuf))])
 	clear(p.issueBuf[:min(len(p.Issues), len(p.issueBuf))])
+	p.codeCounts = p.codeBuf[:0]
 	clear(p.Dests)
 	clear(p.Unsuccess)
 	clear(p.MessageIDs)
@@ -210,6 +214,9 @@ func (p *PDU) Clone() *PDU {
 	q := &PDU{}
 	if p.Raw != nil {
 		q.decode(bytes.Clone(p.Raw), p.opts)
+		// Keep the issues added after decoding (AddIssue) as well.
+		q.Issues = append(q.Issues[:0], p.Issues...)
+		q.codeCounts = append(q.codeBuf[:0], p.codeCounts...)
 		return q
 	}
 	q.Header, q.Cmd, q.Version, q.opts = p.Header, p.Cmd, p.Version, p.opts
@@ -233,5 +240,6 @@ func (p *PDU) Clone() *PDU {
 		q.MessageIDs = append(q.MessageIDs, bytes.Clone(id))
 	}
 	q.Issues = append(q.issueBuf[:0], p.Issues...)
+	q.codeCounts = append(q.codeBuf[:0], p.codeCounts...)
 	return q
 }

@@ -77,6 +77,8 @@ type TLVDef struct {
 	AnyResponse bool
 	// Repeat: the TLV may legitimately occur several times (ref §5.6).
 	Repeat bool
+
+	ordinal uint8 // position in the table, for the decoder's set of tags seen
 }
 
 // MaxFor returns the largest allowed Length under version v.
@@ -247,10 +249,25 @@ var vendorTLVNames = map[uint16]string{
 var tlvIndex = func() map[uint16]*TLVDef {
 	m := make(map[uint16]*TLVDef, len(tlvTable))
 	for i := range tlvTable {
+		tlvTable[i].ordinal = uint8(i)
 		m[tlvTable[i].Tag] = &tlvTable[i]
 	}
 	return m
 }()
+
+// tlvSet is a set of defined tags, by their ordinal in the table.
+type tlvSet [(maxTLVDefs + 63) / 64]uint64
+
+// maxTLVDefs bounds the table; TestTLVTableFitsSet checks it.
+const maxTLVDefs = 128
+
+// add adds d and reports whether it was already there.
+func (s *tlvSet) add(d *TLVDef) bool {
+	w, bit := d.ordinal/64, uint64(1)<<(d.ordinal%64)
+	had := s[w]&bit != 0
+	s[w] |= bit
+	return had
+}
 
 // LookupTLV returns the definition of tag, or nil for tags the
 // specifications do not define.
