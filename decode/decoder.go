@@ -12,6 +12,9 @@ type Options struct {
 	Version Version
 	// MaxPDU is the largest plausible command_length; 0 = DefaultMaxPDU.
 	MaxPDU uint32
+	// Brief leaves every Issue's Detail empty: for callers that count
+	// issues by code and never show them, it saves formatting each one.
+	Brief bool
 }
 
 // Decode decodes one PDU into a new PDU. It never fails: everything the
@@ -161,7 +164,13 @@ func (p *PDU) issue(sev Severity, code Code, field string, off int, format strin
 	c.n++
 	switch {
 	case c.n <= MaxIssuesPerCode:
-		p.Issues = append(p.Issues, Issue{Severity: sev, Code: code, Field: field, Offset: off, Detail: fmt.Sprintf(format, args...)})
+		is := Issue{Severity: sev, Code: code, Field: field, Offset: off}
+		if !p.opts.Brief {
+			is.Detail = fmt.Sprintf(format, args...)
+		}
+		p.Issues = append(p.Issues, is)
+	case c.n == MaxIssuesPerCode+1 && p.opts.Brief:
+		p.Issues = append(p.Issues, Issue{Severity: sev, Code: code, Field: field, Offset: off})
 	case c.n == MaxIssuesPerCode+1:
 		p.Issues = append(p.Issues, Issue{Severity: sev, Code: code, Field: field, Offset: off,
 			Detail: fmt.Sprintf("further %s issues on this PDU are not listed (at most %d per code)", code, MaxIssuesPerCode)})

@@ -27,43 +27,30 @@ var receiptLabels = [...]string{"id:", "sub:", "dlvrd:", "submit date:", "done d
 // and order, fields missing or extra, each value running to the next label.
 // ok is false when neither id: nor stat: is found.
 func ParseReceipt(b []byte) (r Receipt, ok bool) {
-	// Fold ASCII only: bytes.ToLower rewrites invalid UTF-8 and changes the
-	// length, and the label offsets found in lower index b.
-	var buf [256]byte
-	lower := buf[:0]
-	if len(b) > len(buf) {
-		lower = make([]byte, 0, len(b))
-	}
-	for _, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lower = append(lower, c)
-	}
+	// One pass over the colons: each label is taken at its first
+	// occurrence that starts the text or follows a space (so "id:" does not
+	// match inside "msgid:"), compared with ASCII case folded in place.
 	type hit struct{ label, start, end int }
 	var hits [len(receiptLabels)]hit
+	var seen [len(receiptLabels)]bool
 	n := 0
-	textAt := -1
-	for li, lab := range receiptLabels {
-		from := 0
-		for from < len(lower) {
-			i := bytes.Index(lower[from:], []byte(lab))
-			if i < 0 {
-				break
-			}
-			i += from
-			// A label starts the text or follows a space (so "id:" does not
-			// match inside "msgid:"), and nothing is read after text:.
-			if (i == 0 || lower[i-1] == ' ') && (textAt < 0 || i < textAt) {
-				hits[n] = hit{li, i, i + len(lab)}
-				n++
-				if lab == "text:" {
-					textAt = i
-				}
-				break
-			}
-			from = i + 1
+	for from := 0; from < len(b) && n < len(receiptLabels); {
+		c := bytes.IndexByte(b[from:], ':')
+		if c < 0 {
+			break
 		}
+		c += from
+		for li, lab := range receiptLabels {
+			i := c + 1 - len(lab)
+			if seen[li] || i < 0 || (i > 0 && b[i-1] != ' ') || !isLabel(b[i:c], lab[:len(lab)-1]) {
+				continue
+			}
+			seen[li] = true
+			hits[n] = hit{li, i, c + 1}
+			n++
+			break
+		}
+		from = c + 1
 	}
 	found := hits[:n]
 	// Sort by position (at most 8 entries).
@@ -108,6 +95,24 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 		}
 	}
 	return r, r.ID != "" || r.Stat != ""
+}
+
+// isLabel reports whether b equals the lower-case ASCII label, folding
+// ASCII upper case in b only.
+func isLabel(b []byte, label string) bool {
+	if len(b) != len(label) {
+		return false
+	}
+	for i := range b {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != label[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // receiptValue converts a receipt field to a string, without allocating

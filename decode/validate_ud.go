@@ -172,7 +172,7 @@ func (d *bodyDecoder) checkReceipt() {
 			p.issue(SevWarning, CodeReceipt, "message_state", st.Off, "message_state %s disagrees with stat:%s", MessageStateName(uint8(v)), r.Stat)
 		}
 	}
-	if hasRID && r.ID != "" && !SameMessageID(string(rid.CString()), r.ID) {
+	if hasRID && r.ID != "" && string(rid.CString()) != r.ID && !SameMessageID(string(rid.CString()), r.ID) {
 		p.issue(SevInfo, CodeReceipt, "receipted_message_id", rid.Off, "receipted_message_id %q and id:%s differ", rid.CString(), r.ID)
 	}
 	if hasRID && !hasState {

@@ -22,6 +22,7 @@ type Analyzer struct {
 	werr        error      // first error writing a message record
 	ready       []*message // finished messages, written after the PDU that finished them
 	noMessages  bool       // the writer does not print message records
+	brief       bool       // issue details are never shown: do not format them
 	obs         Observer
 	selected    bool // the last PDU passed the filter
 	iv          *intervals
@@ -104,6 +105,11 @@ func MaxMessages(n int) AnalyzerOption {
 // printed (text and summary-only views), so it skips building them.
 func WithoutMessageRecords() AnalyzerOption { return func(a *Analyzer) { a.noMessages = true } }
 
+// WithoutIssueDetails tells the analyzer that no issue's detail text will
+// be shown (summary-only output counts issues by code), so decoding and
+// the session checks skip formatting it.
+func WithoutIssueDetails() AnalyzerOption { return func(a *Analyzer) { a.brief = true } }
+
 // NewAnalyzer returns an Analyzer writing to w.
 func NewAnalyzer(w Writer, opts ...AnalyzerOption) *Analyzer {
 	a := &Analyzer{w: w, sessions: map[int]*session{}, counts: newCounters(), binds: newBindTable(),
@@ -137,7 +143,7 @@ func (a *Analyzer) PDU(m Meta, raw []byte) error {
 		return err
 	}
 	p := &a.pdu
-	p.Decode(raw, decode.Options{Version: s.version, MaxPDU: a.maxPDU})
+	p.Decode(raw, decode.Options{Version: s.version, MaxPDU: a.maxPDU, Brief: a.brief})
 	a.rec = PDURecord{Meta: m, PDU: p}
 	dir := dirIndex(m.Dir)
 	var rm respMatch

@@ -288,10 +288,14 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 // acknowledgement to its submit.
 func (c *correlator) receipt(p *decode.PDU, m *Meta) {
 	id := ""
-	if t, ok := p.TLV(decode.TagReceiptedMessageID); ok {
-		id = string(t.CString())
-	}
 	rc, hasText := p.Receipt()
+	if t, ok := p.TLV(decode.TagReceiptedMessageID); ok {
+		if cs := t.CString(); hasText && string(cs) == rc.ID {
+			id = rc.ID // the usual case: no second copy of the id
+		} else {
+			id = string(cs)
+		}
+	}
 	if id == "" && hasText {
 		id = rc.ID
 	}

@@ -20,15 +20,85 @@ import (
 // same form in responses and receipts; so they are kept only once a receipt
 // has missed the text keys while its id is a number (numeric set): then
 // every live id is filed by number too, and every new one.
+//
+// Text keys are filed by a 64-bit hash (cheaper to probe than strings); a
+// hit is confirmed against the part's own id, and the rare id whose hash is
+// already taken by another key goes to clash, by its text key.
 type idIndex struct {
-	text    map[string]*msgPart
+	seed    maphash.Seed
+	text    map[uint64]*msgPart
+	clash   map[string]*msgPart
 	num     map[uint64]*msgPart // numbers that fit 64 bits: no allocation
 	big     map[string]*msgPart // longer numbers, by decimal string
 	numeric bool
 }
 
 func newIDIndex() idIndex {
-	return idIndex{text: map[string]*msgPart{}, num: map[uint64]*msgPart{}, big: map[string]*msgPart{}}
+	return idIndex{seed: maphash.MakeSeed(), text: map[uint64]*msgPart{}, clash: map[string]*msgPart{},
+		num: map[uint64]*msgPart{}, big: map[string]*msgPart{}}
+}
+
+// keyHash hashes textKey(id) without building it for the usual short
+// ASCII ids.
+func keyHash(seed maphash.Seed, id string) uint64 {
+	var buf [64]byte
+	if len(id) > len(buf) {
+		return maphash.String(seed, textKey(id))
+	}
+	n := 0
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c >= 0x80 {
+			return maphash.String(seed, textKey(id))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	k := buf[:n]
+	for len(k) > 1 && k[0] == '0' {
+		k = k[1:]
+	}
+	if len(k) == 1 && k[0] == '0' && n > 1 {
+		k = buf[:n] // all zeros: textKey keeps them
+	}
+	return maphash.Bytes(seed, k)
+}
+
+// sameTextKey reports whether textKey(a) == textKey(b), without building
+// them for ASCII ids.
+func sameTextKey(a, b string) bool {
+	trim := func(s string) string {
+		t := strings.TrimLeft(s, "0")
+		if t == "" {
+			return s
+		}
+		return t
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] >= 0x80 {
+			return textKey(a) == textKey(b)
+		}
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return textKey(a) == textKey(b)
+		}
+	}
+	return strings.EqualFold(trim(a), trim(b))
+}
+
+// getText returns the part filed under id's text key.
+func (x *idIndex) getText(id string) *msgPart {
+	if p := x.text[keyHash(x.seed, id)]; p != nil && sameTextKey(p.messageID, id) {
+		return p
+	}
+	if len(x.clash) == 0 {
+		return nil
+	}
+	return x.clash[textKey(id)]
 }
 
 // textKey folds case and drops leading zeros; it does not allocate for
@@ -106,8 +176,16 @@ func (x *idIndex) delNum(n number, p *msgPart) {
 
 // add files a response's message id; the first part filed under a key keeps it.
 func (x *idIndex) add(id string, p *msgPart) {
-	if k := textKey(id); x.text[k] == nil {
-		x.text[k] = p
+	h := keyHash(x.seed, id)
+	switch q := x.text[h]; {
+	case q == nil:
+		x.text[h] = p
+	case sameTextKey(q.messageID, id):
+		// the first part filed under a key keeps it
+	default:
+		if k := textKey(id); x.clash[k] == nil {
+			x.clash[k] = p
+		}
 	}
 	if x.numeric {
 		for _, n := range numbers(id) {
@@ -127,12 +205,21 @@ func (x *idIndex) enableNumeric() {
 			x.setNum(n, p)
 		}
 	}
+	for _, p := range x.clash {
+		for _, n := range numbers(p.messageID) {
+			x.setNum(n, p)
+		}
+	}
 }
 
 // remove unfiles an id if it still points at p.
 func (x *idIndex) remove(id string, p *msgPart) {
-	if k := textKey(id); x.text[k] == p {
-		delete(x.text, k)
+	if h := keyHash(x.seed, id); x.text[h] == p {
+		delete(x.text, h)
+	} else if len(x.clash) > 0 {
+		if k := textKey(id); x.clash[k] == p {
+			delete(x.clash, k)
+		}
 	}
 	if x.numeric {
 		for _, n := range numbers(id) {
@@ -143,7 +230,7 @@ func (x *idIndex) remove(id string, p *msgPart) {
 
 // find returns the part a receipt id refers to, or nil.
 func (x *idIndex) find(id string) *msgPart {
-	if p := x.text[textKey(id)]; p != nil {
+	if p := x.getText(id); p != nil {
 		return p
 	}
 	nums := numbers(id)
@@ -201,43 +288,42 @@ func ruleRank(r decode.MatchRule) int {
 // up (timeout, table limit): a receipt arriving afterwards is a duplicate
 // in the first case and late in the second.
 type recentIDs struct {
-	seed  maphash.Seed
-	set   map[uint64]uint32 // hash → how many ring slots hold it
-	early map[uint64]bool   // hash → its message was given up before completing
-	ring  []uint64
-	next  int
+	seed maphash.Seed
+	// set: hash → how many ring slots hold it, times two, plus one when its
+	// latest message was given up before completing (one map: a single
+	// probe per change).
+	set  map[uint64]uint32
+	ring []uint64
+	next int
 }
 
 func newRecentIDs(n int) recentIDs {
-	return recentIDs{seed: maphash.MakeSeed(), set: make(map[uint64]uint32, n), early: map[uint64]bool{}, ring: make([]uint64, n)}
+	return recentIDs{seed: maphash.MakeSeed(), set: make(map[uint64]uint32, n), ring: make([]uint64, n)}
 }
 
-func (r *recentIDs) hash(id string) uint64 { return maphash.String(r.seed, textKey(id)) | 1 }
+func (r *recentIDs) hash(id string) uint64 { return keyHash(r.seed, id) | 1 }
 
 func (r *recentIDs) add(id string, givenUp bool) {
 	h := r.hash(id)
 	if old := r.ring[r.next]; old != 0 {
-		if r.set[old]--; r.set[old] == 0 {
+		if v := r.set[old]; v < 4 {
 			delete(r.set, old)
-			delete(r.early, old)
+		} else {
+			r.set[old] = v - 2
 		}
 	}
 	r.ring[r.next] = h
-	r.set[h]++
+	v := r.set[h]&^1 + 2
 	if givenUp {
-		r.early[h] = true
-	} else {
-		delete(r.early, h)
+		v |= 1
 	}
+	r.set[h] = v
 	r.next = (r.next + 1) % len(r.ring)
 }
 
 // has reports whether id was written out recently, and whether its message
 // was given up before it completed.
 func (r *recentIDs) has(id string) (found, givenUp bool) {
-	h := r.hash(id)
-	if _, ok := r.set[h]; !ok {
-		return false, false
-	}
-	return true, r.early[h]
+	v, ok := r.set[r.hash(id)]
+	return ok, v&1 != 0
 }

@@ -60,6 +60,8 @@ type config struct {
 	// floor runs capture reading, reassembly and framing only (hidden; the
 	// benchmark script's baseline).
 	floor bool
+	// cpuProfile is where the CPU profile of the run goes (hidden).
+	cpuProfile string
 }
 
 const usageHead = `smppdump: SMPP analyser for pcap/pcapng captures
@@ -131,6 +133,8 @@ func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
 	an.BoolVar(&c.version, "version", false, "print the version and exit")
 	an.BoolVar(&c.floor, "bench-floor", false, "benchmark baseline: read, reassemble and frame only, then print the PDU count")
 	_ = an.MarkHidden("bench-floor")
+	an.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
+	_ = an.MarkHidden("cpuprofile")
 
 	groups = []*pflag.FlagSet{in, out, fl, lim, mon, an}
 	all = pflag.NewFlagSet("smppdump", pflag.ContinueOnError)

@@ -65,6 +65,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	c.files = append(c.files, fs.Args()...)
+	if c.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(c.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "smppdump: --cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer stopProfile()
+	}
 	if c.floor {
 		return runFloor(ctx, &c, stdin, stdout, stderr)
 	}
@@ -203,6 +211,9 @@ func (c *config) setup(stdin io.Reader, stdout io.Writer) (reassembly.Options, *
 	aopts = append(aopts, report.WithInterval(c.interval))
 	if (!c.json || c.quiet) && len(c.follow) == 0 {
 		aopts = append(aopts, report.WithoutMessageRecords())
+	}
+	if c.quiet && len(c.follow) == 0 {
+		aopts = append(aopts, report.WithoutIssueDetails())
 	}
 	if len(c.follow) > 0 {
 		aopts = append(aopts, report.Follow(c.follow))
