@@ -113,6 +113,14 @@ func newLinkDecoder() *linkDecoder {
 // it was reassembled from fragments.
 func (d *linkDecoder) decode(lt layers.LinkType, data []byte, ci gopacket.CaptureInfo) decodeResult {
 	d.truncated, d.lost, d.fragment, d.err = false, false, false, nil
+	if d.fastDecode(lt, data, ci) {
+		return resultTCP
+	}
+	return d.decodeLayers(lt, data, ci)
+}
+
+// decodeLayers is decode's general way, through gopacket's layer parsers.
+func (d *linkDecoder) decodeLayers(lt layers.LinkType, data []byte, ci gopacket.CaptureInfo) decodeResult {
 	first, ok := linkFirstLayer(lt)
 	if !ok {
 		return resultNonTCP
