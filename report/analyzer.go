@@ -134,16 +134,35 @@ const sweepEvery = 8192
 // PDU decodes raw (one whole PDU) seen at m and writes it. raw and the
 // decoded PDU are only used until PDU returns.
 func (a *Analyzer) PDU(m Meta, raw []byte) error {
-	s := a.sessions[m.Stream]
+	s := a.session(m.Stream)
+	a.pdu.Decode(raw, a.decodeOptions(s.version))
+	return a.decoded(s, m, &a.pdu)
+}
+
+// Decoded analyses and writes p, decoded from the PDU seen at m by the
+// analyzer's StreamDecoder (on another goroutine, ahead of the analysis).
+// p is only used until Decoded returns; its issues list grows.
+func (a *Analyzer) Decoded(m Meta, p *decode.PDU) error {
+	return a.decoded(a.session(m.Stream), m, p)
+}
+
+func (a *Analyzer) session(stream int) *session {
+	s := a.sessions[stream]
 	if s == nil {
-		s = newSession(m.Stream)
-		a.sessions[m.Stream] = s
+		s = newSession(stream)
+		a.sessions[stream] = s
 	}
+	return s
+}
+
+func (a *Analyzer) decodeOptions(v decode.Version) decode.Options {
+	return decode.Options{Version: v, MaxPDU: a.maxPDU, Brief: a.brief}
+}
+
+func (a *Analyzer) decoded(s *session, m Meta, p *decode.PDU) error {
 	if err := a.intervalTick(m.Time); err != nil {
 		return err
 	}
-	p := &a.pdu
-	p.Decode(raw, decode.Options{Version: s.version, MaxPDU: a.maxPDU, Brief: a.brief})
 	a.rec = PDURecord{Meta: m, PDU: p}
 	dir := dirIndex(m.Dir)
 	var rm respMatch

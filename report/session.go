@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"time"
 
 	"smppdump.dev/smppdump/decode"
@@ -66,6 +67,10 @@ type session struct {
 	// the bind mode.
 	bindChanged bool
 	pending     [2]map[uint32]pending
+	// arrivals lists each direction's tracked requests in the order sent,
+	// so a response finds the oldest still outstanding in O(1) amortised
+	// (entries answered or replaced are dropped lazily; see oldest).
+	arrivals [2][]arrival
 	sent        [2]uint64 // requests sent per direction
 	window      [2]int    // peak outstanding requests per direction
 }
@@ -134,10 +139,10 @@ func (s *session) learnRoles(p *decode.PDU, dir int) {
 // versionFromBind updates the session version (ref §3.8.1): the ESME's
 // interface_version, then the lower of it and the SMSC's sc_interface_version.
 func (s *session) versionFromBind(p *decode.PDU) {
+	s.version = nextVersion(s.version, p)
 	switch p.ID {
 	case decode.BindTransmitter, decode.BindReceiver, decode.BindTransceiver:
 		if v, ok := p.Int(decode.FieldInterfaceVersion); ok {
-			s.version = decode.Version(v).Normalize()
 			s.esmeNoTLV = v < 0x34
 		}
 	case decode.BindTransmitterResp, decode.BindReceiverResp, decode.BindTransceiverResp:
@@ -145,13 +150,27 @@ func (s *session) versionFromBind(p *decode.PDU) {
 			_, has := p.TLV(decode.TagSCInterfaceVersion)
 			s.smscNoTLV = !has // the ESME should assume the SMSC takes no TLVs (ref §3.8.1)
 		}
+	}
+}
+
+// nextVersion is the session version after p, given cur before it: a
+// bind's interface_version, then the lower of it and the bind response's
+// sc_interface_version. StreamDecoder follows it too, so that decoding
+// ahead of the analyzer applies the same version.
+func nextVersion(cur decode.Version, p *decode.PDU) decode.Version {
+	switch p.ID {
+	case decode.BindTransmitter, decode.BindReceiver, decode.BindTransceiver:
+		if v, ok := p.Int(decode.FieldInterfaceVersion); ok {
+			return decode.Version(v).Normalize()
+		}
+	case decode.BindTransmitterResp, decode.BindReceiverResp, decode.BindTransceiverResp:
 		if t, ok := p.TLV(decode.TagSCInterfaceVersion); ok && len(t.Value) == 1 {
-			sc := decode.Version(t.Value[0]).Normalize()
-			if s.version == 0 || sc < s.version {
-				s.version = sc
+			if sc := decode.Version(t.Value[0]).Normalize(); cur == 0 || sc < cur {
+				return sc
 			}
 		}
 	}
+	return cur
 }
 
 // checkTLVPeer raises SES-14 on a PDU carrying TLVs to a peer that said,
@@ -190,6 +209,10 @@ func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits, pa
 	}
 	s.sent[dir]++
 	tab[p.Seq] = pending{id: p.ID, seq: p.Seq, time: m.Time, frame: m.Frame, order: s.sent[dir], part: part, bindSystemID: bindID}
+	s.arrivals[dir] = append(s.arrivals[dir], arrival{order: s.sent[dir], seq: p.Seq})
+	if q := s.arrivals[dir]; len(q) > 2*len(tab)+64 {
+		s.arrivals[dir] = slices.DeleteFunc(q, func(a arrival) bool { return !s.outstanding(dir, a) })
+	}
 	if n := len(tab); n > s.window[dir] {
 		s.window[dir] = n
 	}
@@ -199,6 +222,33 @@ func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits, pa
 		addIssue(p, decode.SevInfo, decode.CodeWindowExceeded, "", 0, "%d requests outstanding in this direction (guideline %d)", len(tab), lim.window)
 	}
 	return true
+}
+
+// arrival is a tracked request's place in its direction's sending order.
+type arrival struct {
+	order uint64
+	seq   uint32
+}
+
+// outstanding reports whether a is still waiting for its response.
+func (s *session) outstanding(dir int, a arrival) bool {
+	pr, ok := s.pending[dir][a.seq]
+	return ok && pr.order == a.order
+}
+
+// oldest returns the earliest-sent request of dir still outstanding.
+func (s *session) oldest(dir int) (pending, bool) {
+	q := s.arrivals[dir]
+	i := 0
+	for i < len(q) && !s.outstanding(dir, q[i]) {
+		i++
+	}
+	if i == len(q) {
+		s.arrivals[dir] = q[:0] // empty: reuse the array from its start
+		return pending{}, false
+	}
+	s.arrivals[dir] = q[i:]
+	return s.pending[dir][q[i].seq], true
 }
 
 // response matches a response with the request it answers (ref §12.2).
@@ -217,12 +267,9 @@ func (s *session) response(p *decode.PDU, m *Meta, dir int) respMatch {
 		addIssue(p, decode.SevError, decode.CodeRespIDMismatch, "command_id", 4,
 			"answers %s (frame %d) with %s", decode.CommandName(req.id), req.frame, p.Name())
 	}
-	for _, other := range tab {
-		if other.order < req.order {
-			addIssue(p, decode.SevInfo, decode.CodeOutOfOrderResp, "sequence_number", 12,
-				"answered before the earlier request %d (frame %d)", other.seq, other.frame)
-			break
-		}
+	if other, ok := s.oldest(1 - dir); ok && other.order < req.order {
+		addIssue(p, decode.SevInfo, decode.CodeOutOfOrderResp, "sequence_number", 12,
+			"answered before the earlier request %d (frame %d)", other.seq, other.frame)
 	}
 	s.afterResponse(p, req)
 	return respMatch{req: req, ok: true, latency: m.Time.Sub(req.time)}

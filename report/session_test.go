@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -112,3 +113,72 @@ func TestSessionCleanExchangeRaisesNothing(t *testing.T) {
 }
 
 func (c *capture) Message(*MessageRecord) error { return nil }
+
+// detailWriter records every issue detail of every PDU written.
+type detailWriter struct {
+	capture
+	details [][]string
+}
+
+func (c *detailWriter) PDU(r *PDURecord) error {
+	var d []string
+	for _, is := range r.PDU.Issues {
+		d = append(d, string(is.Code)+" "+is.Detail)
+	}
+	c.details = append(c.details, d)
+	return nil
+}
+
+// TestOutOfOrderNamesOldest: SES-12 names the oldest request still
+// outstanding (not whichever a map yields first), also after requests
+// were answered, replaced by a duplicate sequence number, or many came
+// and went (the arrival list is compacted).
+func TestOutOfOrderNamesOldest(t *testing.T) {
+	bound := []step{esme(bindTRX(1)), smsc(resp(decode.BindTransceiverResp, 0, 1))}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+		want  string // detail of the SES-12 on the last step, "" for none
+	}{
+		{"oldest of several", append(bound, esme(submit(2)), esme(submit(3)), esme(submit(4)), esme(submit(5)), smsc(resp(decode.SubmitSMResp, 0, 5))),
+			"SES-12 answered before the earlier request 2 (frame 3)"},
+		{"oldest answered first", append(bound, esme(submit(2)), esme(submit(3)), esme(submit(4)), smsc(resp(decode.SubmitSMResp, 0, 2)), smsc(resp(decode.SubmitSMResp, 0, 4))),
+			"SES-12 answered before the earlier request 3 (frame 4)"},
+		{"in order", append(bound, esme(submit(2)), esme(submit(3)), smsc(resp(decode.SubmitSMResp, 0, 2)), smsc(resp(decode.SubmitSMResp, 0, 3))), ""},
+		{"duplicate seq replaces the older", append(bound, esme(submit(2)), esme(submit(3)), esme(submit(2)), smsc(resp(decode.SubmitSMResp, 0, 2))),
+			"SES-12 answered before the earlier request 3 (frame 4)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &detailWriter{}
+			a := NewAnalyzer(c)
+			for i, s := range tc.steps {
+				raw, err := s.p.Marshal()
+				require.NoError(t, err)
+				require.NoError(t, a.PDU(meta(i+1, 0, s.fromESME), raw))
+			}
+			var got string
+			for _, d := range c.details[len(c.details)-1] {
+				if strings.HasPrefix(d, "SES-12") {
+					got = d
+				}
+			}
+			require.Equal(t, tc.want, got)
+		})
+	}
+	t.Run("compaction", func(t *testing.T) {
+		c := &detailWriter{}
+		a := NewAnalyzer(c, Window(100000))
+		steps := append([]step{}, bound...)
+		steps = append(steps, esme(submit(2))) // stays outstanding throughout
+		for seq := uint32(3); seq < 3000; seq++ {
+			steps = append(steps, esme(submit(seq)), smsc(resp(decode.SubmitSMResp, 0, seq)))
+		}
+		for i, s := range steps {
+			raw, err := s.p.Marshal()
+			require.NoError(t, err)
+			require.NoError(t, a.PDU(meta(i+1, 0, s.fromESME), raw))
+		}
+		require.Contains(t, c.details[len(c.details)-1], "SES-12 answered before the earlier request 2 (frame 3)")
+		require.LessOrEqual(t, len(a.sessions[0].arrivals[0]), 2*len(a.sessions[0].pending[0])+64)
+	})
+}

@@ -8,22 +8,25 @@ import (
 	"sync/atomic"
 	"time"
 
+	"smppdump.dev/smppdump/decode"
 	"smppdump.dev/smppdump/reassembly"
 	"smppdump.dev/smppdump/report"
 )
 
-// pipeline runs the analysis on a goroutine of its own, so that capture
-// reading and reassembly (the producer, on reassembly.Run's goroutine) and
-// decoding, correlation and output (the consumer) use two cores. Framed PDUs
-// are copied into batches, because reassembly reuses their buffers once the
-// handler returns; batches travel in order through a small channel, so
+// pipeline spreads a run over three goroutines, so that it uses the
+// cores there are: capture reading and reassembly (the producer, on
+// reassembly.Run's goroutine), decoding and validation (the decode stage),
+// and sessions, correlation and output (the consumer). Framed PDUs are
+// copied into batches, because reassembly reuses their buffers once the
+// handler returns; batches travel in order through small channels, so
 // output order and memory stay as without the pipeline.
 type pipeline struct {
 	a        *report.Analyzer
 	stderr   io.Writer
 	mu       sync.Mutex // guards cur when a live capture's ticker flushes it
 	cur      *batch
-	work     chan *batch
+	work     chan *batch // producer → decode stage
+	decoded  chan *batch // decode stage → consumer
 	free     chan *batch
 	done     chan struct{}
 	failed   atomic.Bool // the consumer hit a write error: stop feeding
@@ -47,9 +50,9 @@ const flushEvery = 200 * time.Millisecond
 type flusher interface{ Flush() error }
 
 const (
-	batchItems = 512
+	batchItems = 256
 	batchBytes = 256 << 10
-	inFlight   = 4
+	inFlight   = 2
 )
 
 type itemKind uint8
@@ -72,14 +75,18 @@ type item struct {
 type batch struct {
 	items []item
 	data  []byte
+	// pdus holds the decoded PDUs, parallel to items (the decode stage
+	// fills them; they alias data).
+	pdus []decode.PDU
 }
 
 func newPipeline(a *report.Analyzer, stderr io.Writer, keepFrames, live bool) *pipeline {
-	p := &pipeline{a: a, stderr: stderr, work: make(chan *batch, inFlight), free: make(chan *batch, inFlight+1),
-		done: make(chan struct{}), cur: &batch{}, keepFrames: keepFrames, live: live}
+	p := &pipeline{a: a, stderr: stderr, work: make(chan *batch, inFlight), decoded: make(chan *batch, inFlight),
+		free: make(chan *batch, 2*inFlight+2), done: make(chan struct{}), cur: &batch{}, keepFrames: keepFrames, live: live}
 	if keepFrames {
 		p.frames = map[string]map[int]bool{}
 	}
+	go p.decode(a.StreamDecoder())
 	go p.consume()
 	if live {
 		p.ticker, p.stop = time.NewTicker(flushEvery), make(chan struct{})
@@ -99,9 +106,26 @@ func newPipeline(a *report.Analyzer, stderr io.Writer, keepFrames, live bool) *p
 	return p
 }
 
+// decode is the stage between producer and consumer: it decodes every PDU
+// of a batch, so that decoding and analysis run on different cores.
+func (p *pipeline) decode(d *report.StreamDecoder) {
+	defer close(p.decoded)
+	for b := range p.work {
+		if len(b.pdus) < len(b.items) {
+			b.pdus = append(b.pdus, make([]decode.PDU, len(b.items)-len(b.pdus))...)
+		}
+		for i := range b.items {
+			if it := &b.items[i]; it.kind == itemPDU {
+				d.Decode(it.meta.Stream, b.data[it.off:it.off+it.n], &b.pdus[i])
+			}
+		}
+		p.decoded <- b
+	}
+}
+
 func (p *pipeline) consume() {
 	defer close(p.done)
-	for b := range p.work {
+	for b := range p.decoded {
 		for i := range b.items {
 			if p.err != nil {
 				break
@@ -109,7 +133,7 @@ func (p *pipeline) consume() {
 			it := &b.items[i]
 			switch it.kind {
 			case itemPDU:
-				p.err = p.a.PDU(it.meta, b.data[it.off:it.off+it.n])
+				p.err = p.a.Decoded(it.meta, &b.pdus[i])
 				if p.keepFrames && p.a.Selected() {
 					p.keep(it.meta.File, it.frames)
 				}
