@@ -71,8 +71,8 @@ type session struct {
 	// so a response finds the oldest still outstanding in O(1) amortised
 	// (entries answered or replaced are dropped lazily; see oldest).
 	arrivals [2][]arrival
-	sent        [2]uint64 // requests sent per direction
-	window      [2]int    // peak outstanding requests per direction
+	sent     [2]uint64 // requests sent per direction
+	window   [2]int    // peak outstanding requests per direction
 }
 
 func addIssue(p *decode.PDU, sev decode.Severity, code decode.Code, field string, off int, format string, args ...any) {
