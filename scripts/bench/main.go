@@ -43,6 +43,7 @@ type contender struct {
 	pdus    int
 	size    int64
 	argv    []string
+	env     []string // added to the environment
 	res     result
 }
 
@@ -84,6 +85,7 @@ func run(pdus, jsonPDUs, rounds int, big bool, dir string) error {
 	tshark, _ := exec.LookPath("tshark")
 	cs := []*contender{
 		{name: "smppdump -q (summary only)", capture: mainCap, pdus: pdus, argv: []string{bin, "-q", "-r", mainCap}},
+		{name: "smppdump -q, one core (GOMAXPROCS=1)", capture: mainCap, pdus: pdus, argv: []string{bin, "-q", "-r", mainCap}, env: []string{"GOMAXPROCS=1"}},
 		{name: "floor: read+reassemble+frame", capture: mainCap, pdus: pdus, argv: []string{bin, "--bench-floor", "-r", mainCap}},
 		{name: "smppdump --json", capture: jsonCap, pdus: jsonPDUs, argv: []string{bin, "--json", "-r", jsonCap}},
 	}
@@ -106,7 +108,7 @@ func run(pdus, jsonPDUs, rounds int, big bool, dir string) error {
 	for r := 1; r <= rounds; r++ {
 		for _, c := range cs {
 			fmt.Fprintf(os.Stderr, "round %d/%d: %s\n", r, rounds, c.name)
-			wall, rss, err := measure(c.argv)
+			wall, rss, err := measure(c.argv, c.env)
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
@@ -121,7 +123,7 @@ func run(pdus, jsonPDUs, rounds int, big bool, dir string) error {
 			return err
 		}
 		bigC = &contender{name: "smppdump -q (10× PDUs)", capture: bigCap, pdus: 10 * pdus, argv: []string{bin, "-q", "-r", bigCap}}
-		wall, rss, err := measure(bigC.argv)
+		wall, rss, err := measure(bigC.argv, nil)
 		if err != nil {
 			return err
 		}
@@ -158,8 +160,11 @@ func generate(dir string, n int) (string, error) {
 
 // measure runs argv with output discarded and returns its wall time and
 // peak resident memory.
-func measure(argv []string) (time.Duration, int64, error) {
+func measure(argv, env []string) (time.Duration, int64, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout = io.Discard
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -204,4 +209,5 @@ func report(w io.Writer, cs []*contender, bigC *contender, rounds int) {
 	ratio("smppdump -q (summary only)", "tshark -q -z smpp_commands,tree")
 	ratio("smppdump --json", "tshark -T json")
 	ratio("floor: read+reassemble+frame", "smppdump -q (summary only)")
+	ratio("smppdump -q (summary only)", "smppdump -q, one core (GOMAXPROCS=1)")
 }
