@@ -204,8 +204,6 @@ func FuzzCapture(f *testing.F) {
 			t.Fatalf("records %v for %d PDUs and %d gaps delivered", counts, res.Stats.PDUs, res.Stats.Gaps)
 		}
 		checkText(t, res.Text)
-		if !res.ReceiptControl {
-			checkText(t, res.Verbose)
-		}
+		checkText(t, res.Verbose)
 	})
 }

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"smppdump.dev/smppdump/decode"
 	"smppdump.dev/smppdump/internal/smppgen"
 	"smppdump.dev/smppdump/reassembly"
 	"smppdump.dev/smppdump/report"
@@ -155,9 +154,6 @@ type outcome struct {
 	Codes    map[string]int // issue codes in the JSON pdu records
 	Text     []byte         // the text writer's output (when asked for)
 	Verbose  []byte         // the verbose writer's output (when asked for)
-	// ReceiptControl: a PDU delivered was a receipt with control bytes in
-	// its fields (see receiptControl); Verbose is not checked then.
-	ReceiptControl bool
 }
 
 // pipeOpts selects what runPipeline does besides the JSON writer.
@@ -169,8 +165,6 @@ type pipeOpts struct {
 	// a write error, which fails the test, instead of filling memory. JSON
 	// is checked line by line and not kept.
 	limitMB int
-	// strictTime: no tolerance for the known bug timeYearBug.
-	strictTime bool
 }
 
 // feeder is the reassembly.Handler of runPipeline: it hands each PDU and gap
@@ -189,9 +183,6 @@ func metaOf(file string, frame int, e reassembly.Endpoint, off int64) report.Met
 func (f *feeder) PDU(p *reassembly.PDU) {
 	if f.po.keep {
 		f.out.PDUs = append(f.out.PDUs, pduSeen{Frame: p.Frame, Stream: p.Stream, Dir: p.Dir, Offset: p.Offset, Data: bytes.Clone(p.Data), Frames: slices.Clone(p.Frames)})
-	}
-	if f.po.text && !f.out.ReceiptControl && receiptControl(p.Data) {
-		f.out.ReceiptControl = true
 	}
 	if err := f.a.PDU(metaOf(p.File, p.Frame, p.Endpoint, p.Offset), p.Data); err != nil && f.err == nil {
 		f.err = err
@@ -251,7 +242,7 @@ func runPipeline(tb testing.TB, files []string, stdin []byte, o reassembly.Optio
 	if limit == 0 {
 		limit = 64
 	}
-	lines := jsonLines{strictTime: po.strictTime}
+	var lines jsonLines
 	var textBuf, verboseBuf bytes.Buffer
 	ws := tee{newWriter(tb, report.FormatJSON, &lines, true)}
 	if po.text {
@@ -344,13 +335,11 @@ var requiredKeys = map[string][]string{
 // a pdu or gap record must be RFC 3339. The first failure is kept in err;
 // counts holds the number of records of each type.
 type jsonLines struct {
-	// strictTime turns off the tolerance of the known bug timeYearBug.
-	strictTime bool
-	partial    []byte
-	line       int
-	counts     map[string]int
-	codes      map[string]int // issue codes of the pdu records
-	err        error
+	partial []byte
+	line    int
+	counts  map[string]int
+	codes   map[string]int // issue codes of the pdu records
+	err     error
 }
 
 func (j *jsonLines) Write(b []byte) (int, error) {
@@ -419,17 +408,10 @@ func (j *jsonLines) check(line []byte) {
 			fail("time is not a string")
 			return
 		}
-		if _, err := time.Parse(time.RFC3339Nano, ts); err != nil && !(timeYearBug && !j.strictTime && yearOutOfRange(ts)) {
+		if _, err := time.Parse(time.RFC3339Nano, ts); err != nil {
 			fail("time %q is not RFC 3339: %v", ts, err)
 		}
 	}
-}
-
-// yearOutOfRange reports whether ts is a time written with a year that has
-// no four-digit form (the known bug of TestKnownBugTimeBeyondYear9999).
-func yearOutOfRange(ts string) bool {
-	y, _, ok := strings.Cut(strings.TrimPrefix(ts, "-"), "-")
-	return ok && (len(y) != 4 || strings.HasPrefix(ts, "-"))
 }
 
 // done returns the first failure, including output that does not end with
@@ -454,46 +436,16 @@ func checkJSONLines(tb testing.TB, out []byte) map[string]int {
 }
 
 // checkText asserts that text output carries no terminal control bytes:
-// sender-made strings must be escaped (style guide §4). Lines of the summary
-// tables (starting with "│") are exempt while the known bug of
-// TestKnownBugTableEscape stands (see also receiptControl).
+// sender-made strings must be escaped (style guide §4), in the PDU lines,
+// the summary tables and the verbose view's receipt line alike.
 func checkText(tb testing.TB, out []byte) {
 	tb.Helper()
-	lineStart := 0
 	for i, c := range out {
-		if c == '\n' {
-			lineStart = i + 1
-			continue
-		}
-		if (c < 0x20 && c != '\t') || c == 0x7F {
-			if tableEscapeBug && bytes.HasPrefix(out[lineStart:], []byte("│")) {
-				continue
-			}
+		if (c < 0x20 && c != '\t' && c != '\n') || c == 0x7F {
 			lo := max(0, i-60)
 			tb.Fatalf("text output holds control byte 0x%02x at %d: %q", c, i, out[lo:min(len(out), i+20)])
 		}
 	}
-}
-
-// receiptControl reports whether raw is a receipt whose fields hold control
-// bytes, which the verbose view prints as they are while the known bug of
-// TestKnownBugVerboseReceiptEscape stands: its verbose output is then not
-// checked (the bug may put raw newlines there too, so no line-based
-// exemption would do).
-func receiptControl(raw []byte) bool {
-	if !receiptEscapeBug {
-		return false
-	}
-	rc, ok := decode.Decode(raw, decode.Options{}).Receipt()
-	if !ok {
-		return false
-	}
-	for _, f := range []string{rc.Sub, rc.Dlvrd, rc.SubmitDate, rc.DoneDate, rc.Stat, rc.Err} {
-		if strings.ContainsFunc(f, func(r rune) bool { return r < 0x20 || r == 0x7F }) {
-			return true
-		}
-	}
-	return false
 }
 
 func clip(b []byte) string {

@@ -149,13 +149,73 @@ func TestHostileSYNFlood(t *testing.T) {
 	t.Logf("wrote %d SYNs (%.1f MiB) in %v", syns, mib(uint64(st.Size())), time.Since(start).Round(time.Millisecond))
 	var got *outcome
 	m := measure(func() { got = runPipeline(t, []string{path}, nil, smppOptions(), pipeOpts{keep: true}) })
-	// About 2 KiB per tracked connection (206 MiB at the time of writing).
-	bound(t, "pipeline", m, 384, 1024, 60*time.Second)
-	t.Logf("stats: %d packets, %d connections, %d SMPP streams, %d dropped at the limit", got.Stats.Packets, got.Stats.Connections, got.Stats.Streams, got.Stats.StreamsDropped)
+	// Connections known only by their SYN cost a small record each, at
+	// most Options.MaxHalfOpen of them (34 MiB at the time of writing; 206
+	// MiB when each was a tracked connection).
+	bound(t, "pipeline", m, 96, 512, 60*time.Second)
+	t.Logf("stats: %d packets, %d connections, %d SMPP streams, %d dropped at the limit, %d handshake-only connections evicted",
+		got.Stats.Packets, got.Stats.Connections, got.Stats.Streams, got.Stats.StreamsDropped, got.Stats.HalfOpenEvicted)
 	if got.Stats.StreamsDropped > 0 {
-		t.Skip("known bug: reassembly keeps SYN-only connections until FlushIdle, so a SYN flood fills MaxStreams and later SMPP sessions are dropped (see TestKnownBugHalfOpenConnectionsFillMaxStreams)")
+		t.Errorf("%d connections dropped at Options.MaxStreams: handshake-only connections must not fill it", got.Stats.StreamsDropped)
+	}
+	if want := int64(syns - reassembly.DefaultMaxHalfOpen); got.Stats.HalfOpenEvicted < want {
+		t.Errorf("%d handshake-only connections evicted, want at least %d (Options.MaxHalfOpen %d)", got.Stats.HalfOpenEvicted, want, reassembly.DefaultMaxHalfOpen)
 	}
 	requireAllDelivered(t, clean, got)
+}
+
+// halfOpenCapture writes ten connections that only send a SYN, then one
+// complete SMPP session on port 2775 (the reduced form of
+// TestHostileSYNFlood: run it with Options.MaxStreams 10).
+func halfOpenCapture(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := capgen.NewWriter(&buf, capgen.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := fuzzT0
+	server := netip.MustParseAddrPort("10.0.0.1:2775")
+	for i := range 10 {
+		ts = ts.Add(time.Millisecond)
+		client := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 9, 0, byte(i)}), uint16(1024+i))
+		seg := capgen.Segment{Time: ts, FromClient: true, Seq: uint32(i) * 2654435761, Flags: capgen.SYN, Window: 64240, MSS: 1460}
+		if _, err := w.WriteSegment(client, server, seg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	floodSession(t, w, 40003, ts.Add(time.Second))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestHalfOpenConnectionsDoNotFillMaxStreams: connections that never get
+// past their SYN do not count against Options.MaxStreams (they are kept,
+// under their own budget Options.MaxHalfOpen, until their first data), so
+// a session that follows ten of them is delivered in full with MaxStreams
+// 10. Reduced from TestHostileSYNFlood; it used to fail (found by that
+// test): SYN-only connections were tracked until Options.FlushIdle, and a
+// SYN flood kept every later connection out.
+func TestHalfOpenConnectionsDoNotFillMaxStreams(t *testing.T) {
+	capture, err := os.ReadFile(filepath.Join("testdata", "known", "half-open-maxstreams-10.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := smppOptions()
+	o.MaxStreams = 10
+	got := runPipeline(t, []string{"-"}, capture, o, pipeOpts{keep: true})
+	if len(got.PDUs) != 8 || got.Stats.StreamsDropped != 0 {
+		t.Fatalf("%d of the session's 8 PDUs reported, %d connections dropped; problems %v", len(got.PDUs), got.Stats.StreamsDropped, got.Problems)
+	}
+	// With a budget of 4 handshake-only connections, the 7 oldest of the
+	// 11 go (the session's SYN is the 11th), and the session is whole.
+	o.MaxHalfOpen = 4
+	got = runPipeline(t, []string{"-"}, capture, o, pipeOpts{keep: true})
+	if len(got.PDUs) != 8 || got.Stats.HalfOpenEvicted != 7 {
+		t.Fatalf("MaxHalfOpen 4: %d PDUs, %d evicted (want 8, 7)", len(got.PDUs), got.Stats.HalfOpenEvicted)
+	}
 }
 
 // TestHostileTruncatedRecord: a capture cut in the middle of a record,
@@ -366,9 +426,11 @@ var corruptionPorts = []uint16{2775, 9000, 4001, 7778, 12028, 12041, 12042, 1401
 //     writing), and 85% of those whose direction of the connection is
 //     undamaged up to them (about 90%).
 //   - file: the damage hits every octet after the file header, record
-//     headers included. A damaged record header ends the file for the reader
-//     today (known bug); the bound is that at least half of the undamaged
-//     PDUs after the first damaged record are found.
+//     headers included. The reader resynchronises after a damaged record
+//     header (see TestDamagedRecordHeaderResynchronises); the bound is that
+//     at least 70% of the undamaged PDUs after the first damaged record are
+//     found (about 90% at the time of writing, 75% without the public
+//     captures; 9% when a damaged header ended the file).
 func TestHostileCorruption(t *testing.T) {
 	type tally struct{ undamaged, found, prefix, prefixFound int }
 	var total [2]tally
@@ -397,9 +459,7 @@ func TestHostileCorruption(t *testing.T) {
 				m := measure(func() { got = runPipeline(t, []string{"-"}, damaged, o, pipeOpts{keep: true, text: true}) })
 				bound(t, fmt.Sprintf("%s, %s damage, seed %d", name, label, seed), m, 64, 512, 20*time.Second)
 				checkText(t, got.Text)
-				if !got.ReceiptControl {
-					checkText(t, got.Verbose)
-				}
+				checkText(t, got.Verbose)
 				if !isPcap {
 					continue
 				}
@@ -432,8 +492,132 @@ func TestHostileCorruption(t *testing.T) {
 	}
 	f := total[1]
 	t.Logf("file damage: %d of %d undamaged PDUs after the first damaged record header found (%.0f%%)", f.found, f.undamaged, pct(f.found, f.undamaged))
-	if pct(f.found, f.undamaged) < 50 {
-		t.Skip("known bug: reassembly/source.go stops reading a pcap at the first damaged record header, losing every later packet (see TestKnownBugDamagedRecordHeader)")
+	if pct(f.found, f.undamaged) < 70 {
+		t.Errorf("file damage: too few undamaged PDUs after the first damaged record header reported: the reader must resynchronise")
+	}
+}
+
+// damagedHeaderCapture returns a short session whose fifth record header
+// says more octets were captured than the packet had (caplen > origlen).
+func damagedHeaderCapture(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := capgen.NewWriter(&buf, capgen.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	floodSession(t, w, 40004, fuzzT0)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	recs, _, _ := pcapRecords(b)
+	binary.LittleEndian.PutUint32(b[recs[4].Start+12:], 1) // original length 1
+	return b
+}
+
+// TestDamagedRecordHeaderResynchronises: one damaged pcap record header
+// (here the fifth says its packet had 1 octet, fewer than captured) costs
+// that record, not the rest of the file: the reader looks for the next
+// plausible chain of records, reports one problem that names the file, the
+// last good frame, the offset of the damage and the octets skipped, and
+// goes on. Reduced from TestHostileCorruption; it used to fail: the reader
+// stopped at the damage ("capture file truncated or damaged").
+func TestDamagedRecordHeaderResynchronises(t *testing.T) {
+	capture, err := os.ReadFile(filepath.Join("testdata", "known", "damaged-record-header.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _, ok := pcapRecords(capture)
+	if !ok || len(recs) < 6 {
+		t.Fatal("testdata/known/damaged-record-header.pcap is not a pcap file with records")
+	}
+	got := runPipeline(t, []string{"-"}, capture, smppOptions(), pipeOpts{keep: true})
+	// Frame 5 (the bind_transceiver_resp's ACK) is lost; the PDUs, from
+	// frame 6 on, are intact, at the frames they have in the undamaged file.
+	repaired := slices.Clone(capture)
+	binary.LittleEndian.PutUint32(repaired[recs[4].Start+12:], binary.LittleEndian.Uint32(repaired[recs[4].Start+8:]))
+	clean := runPipeline(t, []string{"-"}, repaired, smppOptions(), pipeOpts{keep: true})
+	if len(got.PDUs) != 8 || len(clean.PDUs) != 8 {
+		t.Fatalf("%d of the session's 8 PDUs reported (%d undamaged); problems %v", len(got.PDUs), len(clean.PDUs), got.Problems)
+	}
+	for i, p := range got.PDUs {
+		if q := clean.PDUs[i]; p.key() != q.key() {
+			t.Errorf("PDU %d at frame %d (%x), want frame %d (%x)", i, p.Frame, p.Data[:16], q.Frame, q.Data[:16])
+		}
+	}
+	if len(got.Problems) != 1 {
+		t.Fatalf("problems %v, want one", got.Problems)
+	}
+	p := got.Problems[0]
+	msg := p.Error()
+	damage, skipped := recs[4].Start, recs[4].End-recs[4].Start
+	for _, s := range []string{"-: ", "after frame 4", fmt.Sprintf("offset %d", damage), fmt.Sprintf("skipped %d octets", skipped)} {
+		if !strings.Contains(msg, s) {
+			t.Errorf("problem %q does not say %q", msg, s)
+		}
+	}
+	if !errors.Is(p.Err, reassembly.ErrDamagedFile) || p.Frame != 4 || p.File != "-" {
+		t.Errorf("problem %+v: want ErrDamagedFile at frame 4 of -", p)
+	}
+	if got.Stats.CaptureBytesSkipped != int64(skipped) {
+		t.Errorf("Stats.CaptureBytesSkipped %d, want %d", got.Stats.CaptureBytesSkipped, skipped)
+	}
+}
+
+// junkFirstCapture writes a session on port 2775, with its handshake, whose
+// ESME first sends 3000 octets of 0xEE and then an enquire_link that the
+// SMSC answers (the reduced form: run it with Options.MaxPDU 1024, which
+// makes reassembly's probe hold at most 2*1024+32 octets).
+func junkFirstCapture(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := capgen.NewWriter(&buf, capgen.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := smppgen.NewSession(w, netip.MustParseAddrPort("10.0.0.10:40001"), netip.MustParseAddrPort("10.0.0.1:2775"), fuzzT0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Raw(true, bytes.Repeat([]byte{0xEE}, 3000)); err != nil {
+		t.Fatal(err)
+	}
+	el := decode.New(decode.EnquireLink, 0, 0)
+	if _, err := s.ESME(el); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SMSC(smppgen.Resp(el, decode.StatusOK, "")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestJunkFirstOnListedPortIsAGap: a connection on a listed SMPP port whose
+// first 2*MaxPDU+32 octets (135 KiB by default) hold no plausible header
+// stays SMPP: the junk is one "resync" gap with its octet count, and the
+// valid PDUs after it are framed. It used to fail: reassembly's probe
+// rejected the connection as not SMPP, silently dropping its later PDUs
+// (only Stats.NonSMPPConns counted it).
+func TestJunkFirstOnListedPortIsAGap(t *testing.T) {
+	capture, err := os.ReadFile(filepath.Join("testdata", "known", "junk-first-listed-port.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := smppOptions()
+	o.MaxPDU = 1024
+	got := runPipeline(t, []string{"-"}, capture, o, pipeOpts{keep: true})
+	if len(got.PDUs) != 2 || len(got.Gaps) != 1 {
+		t.Fatalf("%d PDUs (want the enquire_link and its response), %d gaps (want one for the junk); stats %+v", len(got.PDUs), len(got.Gaps), got.Stats)
+	}
+	if g := got.Gaps[0]; g.Reason != reassembly.ReasonResync || g.Bytes != 3000 || g.Dir != reassembly.DirClientToServer {
+		t.Errorf("gap %+v: want 3000 octets, resync, c>s", g)
+	}
+	if got.Stats.Streams != 1 || got.Stats.NonSMPPConns != 0 {
+		t.Errorf("%d SMPP streams, %d non-SMPP connections: want 1, 0", got.Stats.Streams, got.Stats.NonSMPPConns)
 	}
 }
 

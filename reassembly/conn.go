@@ -27,6 +27,11 @@ type conn struct {
 	// listed says that a port is in Options.Ports: the connection is
 	// SMPP unless its first bytes say otherwise (see decideListed).
 	listed bool
+	// unconfirmed says that the connection is framed (stateSMPP) after its
+	// first probeCap bytes showed no plausible header: it is counted as an
+	// SMPP stream, and its gaps delivered, once a framer finds a PDU
+	// boundary (conn.confirm).
+	unconfirmed bool
 	// firstIsClient says whether the sender of the connection's first
 	// packet, gopacket's TCPDirClientToServer, is the client.
 	firstIsClient bool
@@ -56,13 +61,35 @@ var (
 )
 
 // New implements reassembly.StreamFactory. It tracks a connection when its
-// first packet opens it (SYN) or carries data, and when it may be SMPP:
-// a port in Options.Ports, or Options.Heuristic. Returning nil makes
-// gopacket ignore the packet.
+// first packet carries data, and when it may be SMPP: a port in
+// Options.Ports, or Options.Heuristic. A first packet that opens the
+// connection without data (SYN, SYN-ACK) is recorded in runner.half
+// instead (halfopen.go): the connection is tracked from its first data on.
+// Returning nil makes gopacket ignore the packet.
 func (r *runner) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac tcpreasm.AssemblerContext) tcpreasm.Stream {
+	if h := r.replaying; h != nil { // the handshake of h, replayed
+		if r.live >= r.o.MaxStreams {
+			r.refuse(netFlow, tcpFlow, r.wakeCtx) // said at the packet that woke h
+			return nil
+		}
+		r.replaying = nil
+		return r.newConn(h.index, netFlow, tcpFlow, tcp)
+	}
 	sport, dport := uint16(tcp.SrcPort), uint16(tcp.DstPort)
 	onPorts := r.isPort(sport) || r.isPort(dport)
-	if (!tcp.SYN && len(tcp.Payload) == 0) || (!onPorts && !r.o.Heuristic) {
+	if !onPorts && !r.o.Heuristic {
+		r.stats.NonSMPP++
+		return nil
+	}
+	if h := r.half.find(netFlow, tcpFlow); h != nil {
+		r.halfOpenPacket(h, netFlow, tcpFlow, tcp, ac)
+		return nil
+	}
+	if len(tcp.Payload) == 0 {
+		if tcp.SYN && !tcp.FIN && !tcp.RST {
+			r.addHalfOpen(netFlow, tcpFlow, tcp, ac)
+			return nil
+		}
 		// A bare ACK/FIN/RST (often the last ACK of a closed connection)
 		// would open a connection with no data and use up a Stream index.
 		r.stats.NonSMPP++
@@ -72,10 +99,17 @@ func (r *runner) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac tcpreas
 		r.refuse(netFlow, tcpFlow, ac)
 		return nil
 	}
-	c := &conn{r: r, index: r.nextStream, state: stateProbe}
+	c := r.newConn(r.nextStream, netFlow, tcpFlow, tcp)
 	r.nextStream++
-	r.live++
 	r.stats.Connections++
+	return c
+}
+
+// newConn starts tracking the connection whose first packet is tcp.
+func (r *runner) newConn(index int, netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP) *conn {
+	sport, dport := uint16(tcp.SrcPort), uint16(tcp.DstPort)
+	c := &conn{r: r, index: index, state: stateProbe}
+	r.live++
 	switch {
 	case tcp.SYN:
 		c.firstIsClient = !tcp.ACK // a SYN comes from the client, a SYN-ACK from the server
@@ -94,7 +128,7 @@ func (r *runner) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac tcpreas
 	for d := range c.dirs {
 		c.dirs[d] = framer{c: c, dir: Dir(d)}
 	}
-	c.listed = onPorts
+	c.listed = r.isPort(sport) || r.isPort(dport)
 	c.probe = newProbe()
 	return c
 }
@@ -192,7 +226,7 @@ func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPF
 	if tcp.SYN && tcp.ACK && !c.dirs[d.Reverse()].seen {
 		c.expect[d.Reverse()], c.expectOK[d.Reverse()] = tcp.Ack, true
 	}
-	if c.state == stateProbe {
+	if c.state == stateProbe || c.unconfirmed {
 		c.packets++
 	}
 	if pc, ok := ac.(*pktCtx); ok && pc.truncated {
@@ -245,6 +279,9 @@ func (c *conn) ReassemblyComplete(tcpreasm.AssemblerContext) bool {
 			c.dirs[d].finish()
 		}
 	}
+	if c.unconfirmed {
+		c.unconfirmedEnd()
+	}
 	c.r.settle(c)
 	if c.r.inFlush {
 		c.r.stats.IdleClosed++
@@ -260,6 +297,9 @@ const invalidSeq tcpreasm.Sequence = -1
 // countBytes counts n stream bytes of c.
 func (r *runner) countBytes(c *conn, n int) {
 	c.bytes += int64(n)
+	if c.unconfirmed {
+		return // counted when confirmed
+	}
 	if c.mirror == mirrorReplica {
 		r.stats.DuplicateBytes += int64(n)
 		return

@@ -12,15 +12,37 @@
 // counted and reported as a Problem; its missing bytes show as lost in its
 // stream, never as other data.
 //
+// A damaged record header (pcap) or block (pcapng) does not end the file:
+// the reader looks for the next offset where a plausible record or block
+// starts (its lengths, its timestamp, its packet's link and IP headers,
+// and the header after it), skips to it and reports one Problem
+// (ErrDamagedFile) naming the last good frame, the offset of the damage and
+// the octets skipped (Stats.CaptureBytesSkipped); the records skipped keep
+// their frame numbers, counted or estimated. A record whose timestamp alone
+// is damaged is read with the time of the one before it. Damage with no
+// valid record after it, like a file cut short, ends the file with
+// ErrTruncatedFile. The look-ahead this needs is bounded, whatever the
+// lengths in the file say; standard input and gzip streams are read once.
+//
 // # Finding SMPP
 //
-// A connection with a port in Options.Ports is SMPP unless its first bytes
-// say otherwise: it is accepted as soon as a direction shows a plausible
+// A connection with a port in Options.Ports is SMPP unless its bytes say
+// otherwise: it is accepted as soon as a direction shows a plausible
 // header where a PDU may start, and rejected (counted in
-// Stats.NonSMPPConns, its bytes never framed) when none shows in the first
-// bytes or by its end. With Options.Heuristic, a connection on any other
-// port is SMPP when its first PDUs pass the strict header test in both
-// directions, or chain in one.
+// Stats.NonSMPPConns, its bytes never framed) when none shows by its end.
+// Junk before the first PDU, however long, does not reject it: past the
+// bytes the heuristic holds, the framers look on, discarding what they
+// scan, and the junk becomes a "resync" gap before the first PDU found.
+// With Options.Heuristic, a connection on any other port is SMPP when its
+// first PDUs pass the strict header test in both directions, or chain in
+// one.
+//
+// A connection that has only exchanged a handshake (SYN, SYN-ACK, no data)
+// costs a small record, not a tracked connection: such records do not count
+// against Options.MaxStreams, and at most Options.MaxHalfOpen are kept (the
+// least recently active is forgotten first, Stats.HalfOpenEvicted), so a
+// SYN flood neither fills memory nor keeps real sessions out. A connection
+// takes its Stream index at its first packet, data or not.
 //
 // # Order
 //

@@ -11,4 +11,7 @@ var (
 	ErrUndecodable   = errors.New("reassembly: undecodable frame")
 	ErrMaxStreams    = errors.New("reassembly: connection limit reached")
 	ErrInternal      = errors.New("reassembly: internal error")
+	// ErrDamagedFile: octets of a capture file were skipped after a
+	// damaged record header or block; reading went on at the next valid one.
+	ErrDamagedFile = errors.New("reassembly: capture file damaged")
 )

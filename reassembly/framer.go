@@ -181,6 +181,13 @@ func (f *framer) sync(ch chunk) chunk {
 	return ch
 }
 
+// plausible is decode.Plausible(h, maxPDU) == nil, without its cost where a
+// scan meets it most: a command_length out of range, at almost every
+// offset of junk, is refused before decode builds an error to say so.
+func plausible(h decode.Header, maxPDU uint32) bool {
+	return h.Length >= decode.HeaderLen && h.Length <= maxPDU && decode.Plausible(h, maxPDU) == nil
+}
+
 // tooLarge reports whether h is a PDU that only exceeds MaxPDU, small
 // enough to be skipped without losing the boundary.
 func (f *framer) tooLarge(h decode.Header) bool {
@@ -240,10 +247,10 @@ func (f *framer) resync(ch chunk) chunk {
 	n := carry + len(ch.b)
 	for i := 0; i+decode.HeaderLen <= n; i++ {
 		h := f.headerAt(ch.b, i)
-		if decode.Plausible(h, maxPDU) != nil {
+		if !plausible(h, maxPDU) {
 			continue
 		}
-		if j := i + int(h.Length); j+decode.HeaderLen <= n && decode.Plausible(f.headerAt(ch.b, j), maxPDU) != nil {
+		if j := i + int(h.Length); j+decode.HeaderLen <= n && !plausible(f.headerAt(ch.b, j), maxPDU) {
 			continue
 		}
 		if i < carry { // the PDU starts in the carry: keep assembling it there
@@ -335,8 +342,11 @@ func (f *framer) finish() {
 	case modeResync:
 		f.gap.Discarded += int64(len(f.buf))
 	}
-	f.closeGap()
 	f.buf, f.bufSp = nil, nil
+	if f.c.unconfirmed {
+		return // the gap waits for conn.confirm, or is dropped
+	}
+	f.closeGap()
 }
 
 func (f *framer) openGap(reason string, offset int64, at *pktCtx) {
@@ -354,6 +364,9 @@ func (f *framer) openGap(reason string, offset int64, at *pktCtx) {
 func (f *framer) closeGap() {
 	if !f.gapOpen {
 		return
+	}
+	if f.c.unconfirmed {
+		f.c.confirm() // a boundary was found
 	}
 	f.gapOpen = false
 	r := f.c.r
@@ -379,6 +392,9 @@ func (f *framer) deliver(b []byte, sp []span, off int, offset int64) {
 	r := f.c.r
 	if r.stop {
 		return
+	}
+	if f.c.unconfirmed {
+		f.c.confirm()
 	}
 	at := f.provenance(sp, off, off+len(b))
 	p := &r.pdu

@@ -116,9 +116,17 @@ func (c *conn) decide(final bool) {
 // at its first byte when the direction starts there (a PDU above MaxPDU
 // counts, it is skipped), or anywhere in its first bytes, followed by a
 // plausible header when the data reaches that far (as when
-// resynchronising). It is not SMPP when no direction shows one in its
-// first probeCap bytes, or by the end of the connection: HTTP or TLS on
-// port 2775 is counted in Stats.NonSMPPConns and framed not at all.
+// resynchronising). It is not SMPP when no direction shows one by the end
+// of the connection: HTTP or TLS on port 2775 is counted in
+// Stats.NonSMPPConns and framed not at all.
+//
+// A direction that holds probeCap bytes without a plausible header does
+// not make the connection not SMPP: a listed port is SMPP by
+// configuration, and junk may come before the PDUs. The connection is
+// framed unconfirmed (see conn.confirm): the framers discard the junk as
+// they look for a boundary, counting it, so nothing more is buffered. At
+// the first boundary found the connection becomes an SMPP stream and the
+// junk a gap; if none is found by the end, it is not SMPP after all.
 func (c *conn) decideListed(final bool) {
 	p := c.probe
 	full := false
@@ -141,7 +149,11 @@ func (c *conn) decideListed(final bool) {
 		p.scan[d] = next
 		full = full || len(p.head[d]) > c.probeCap()
 	}
-	if full || final {
+	switch {
+	case full:
+		c.unconfirmed = true
+		c.accept(final)
+	case final:
 		c.reject()
 	}
 }
@@ -154,11 +166,11 @@ func (c *conn) plausibleAt(b []byte, from int) (int, int) {
 	i := from
 	for ; i+decode.HeaderLen <= len(b); i++ {
 		h, _ := decode.ReadHeader(b[i:])
-		if decode.Plausible(h, maxPDU) != nil {
+		if !plausible(h, maxPDU) {
 			continue
 		}
 		if j := i + int(h.Length); j+decode.HeaderLen <= len(b) {
-			if h2, _ := decode.ReadHeader(b[j:]); decode.Plausible(h2, maxPDU) != nil {
+			if h2, _ := decode.ReadHeader(b[j:]); !plausible(h2, maxPDU) {
 				continue
 			}
 		}
@@ -181,12 +193,14 @@ func (c *conn) reject() {
 }
 
 // accept makes c an SMPP connection and frames the data held so far, in the
-// order it arrived.
+// order it arrived. An unconfirmed connection is counted when confirmed.
 func (c *conn) accept(final bool) {
 	p := c.probe
 	c.state = stateSMPP
 	c.probe = nil
-	c.r.stats.Streams++
+	if !c.unconfirmed {
+		c.r.stats.Streams++
+	}
 	for _, pc := range p.chunks {
 		f := &c.dirs[pc.dir]
 		c.r.countBytes(c, pc.to-pc.from)
@@ -200,4 +214,32 @@ func (c *conn) accept(final bool) {
 			c.dirs[d].finish()
 		}
 	}
+}
+
+// confirm makes an unconfirmed connection an SMPP stream: one of its
+// framers found a PDU boundary. The gaps of directions that ended while it
+// was unconfirmed are delivered now.
+func (c *conn) confirm() {
+	r := c.r
+	c.unconfirmed = false
+	r.stats.Streams++
+	r.stats.Bytes += c.bytes
+	for d := range c.dirs {
+		if f := &c.dirs[d]; f.done {
+			f.closeGap()
+		}
+	}
+}
+
+// unconfirmedEnd ends a connection that stayed unconfirmed: no PDU
+// boundary in its bytes, which were junk. It is not SMPP, as if rejected
+// by the heuristic, and the gaps its framers held are dropped.
+func (c *conn) unconfirmedEnd() {
+	c.unconfirmed = false
+	c.state = stateRejected
+	for d := range c.dirs {
+		c.dirs[d].gapOpen = false
+	}
+	c.r.stats.NonSMPPConns++
+	c.r.stats.NonSMPP += c.packets
 }

@@ -80,9 +80,7 @@ func (r *runner) assemble(pc *pktCtx) {
 	h := &r.hold
 	if !h.queued() {
 		h.want = nil
-		r.inAssemble = true
-		r.asm.AssembleWithContext(r.dec.netFlow, &r.dec.tcp, pc)
-		r.inAssemble = false
+		r.assembleTCP(r.dec.netFlow, &r.dec.tcp, pc)
 		if h.want == nil {
 			return
 		}
@@ -165,9 +163,7 @@ func (r *runner) drain(all bool) {
 		h.bytes -= len(p.raw)
 		h.want = nil
 		if err := h.tcp.DecodeFromBytes(p.raw, gopacket.NilDecodeFeedback); err == nil {
-			r.inAssemble = true
-			r.asm.AssembleWithContext(p.netFlow, &h.tcp, p.pc)
-			r.inAssemble = false
+			r.assembleTCP(p.netFlow, &h.tcp, p.pc)
 		}
 		if h.want != nil { // it starts a held direction: back to the head
 			h.head--

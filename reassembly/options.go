@@ -16,6 +16,9 @@ const (
 	DefaultMaxBufferedPagesPerConn = 1 << 12
 	// DefaultMaxStreams caps the TCP connections tracked at once.
 	DefaultMaxStreams = 100_000
+	// DefaultMaxHalfOpen caps the connections known only by their
+	// handshake (no data yet) at once.
+	DefaultMaxHalfOpen = 1 << 14
 	// DefaultFlushIdle is how long, in capture time, a connection may stay
 	// silent before it is closed and its remaining data delivered.
 	DefaultFlushIdle = 10 * time.Minute
@@ -62,6 +65,13 @@ type Options struct {
 	// MaxStreams caps the connections tracked at once; packets of further
 	// connections are counted in Stats.StreamsDropped and otherwise ignored.
 	MaxStreams int
+	// MaxHalfOpen caps the connections known only by their handshake (a
+	// SYN or SYN-ACK, no data yet) at once. They do not count against
+	// MaxStreams; at this limit the least recently active one is forgotten
+	// (Stats.HalfOpenEvicted), so that a SYN flood costs bounded memory and
+	// keeps no real session out. A connection forgotten that way and seen
+	// again with data is tracked from there, as if captured mid-stream.
+	MaxHalfOpen int
 	// FlushIdle closes connections silent this long in capture time. A
 	// connection seen again after that gets a new Stream index.
 	FlushIdle time.Duration
@@ -126,6 +136,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxStreams <= 0 {
 		o.MaxStreams = DefaultMaxStreams
+	}
+	if o.MaxHalfOpen <= 0 {
+		o.MaxHalfOpen = DefaultMaxHalfOpen
 	}
 	if o.FlushIdle <= 0 {
 		o.FlushIdle = DefaultFlushIdle

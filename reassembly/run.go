@@ -64,6 +64,12 @@ type runner struct {
 	slab ctxSlab
 
 	live       int // connections in the pool
+	half       halfOpenTable
+	wake       *halfOpen // set by New: the packet is the first data of this connection
+	replaying  *halfOpen // its handshake is being fed to the assembler
+	wakeCtx    *pktCtx   // the packet that woke it
+	synTCP     layers.TCP
+	synBuf     [20]byte
 	nextStream int
 	dropped    map[[2]gopacket.Flow]struct{}
 	limitSaid  bool
@@ -112,6 +118,7 @@ func (r *runner) finish() {
 	if !r.stop {
 		r.asm.FlushAll()
 	}
+	r.half.reset()
 	if r.dd != nil && !r.stop {
 		r.dd.expire(0, true)
 	}
@@ -165,6 +172,13 @@ func (r *runner) readFile(ctx context.Context, name string, index int) error {
 			return nil
 		}
 		data, ci, err := src.read()
+		if d, ok := src.damage(); ok {
+			// Reported at the last good frame; the records skipped keep
+			// their frame numbers (see CopyFrames).
+			r.stats.CaptureBytesSkipped += d.skipped
+			r.problem(f, frame, -1, -1, fmt.Errorf("%s: %w after frame %d: %v", name, ErrDamagedFile, frame, d))
+			frame += d.records
+		}
 		if err == io.EOF {
 			return nil
 		}
@@ -191,6 +205,7 @@ func (r *runner) packet(f *fileRef, frame int, data []byte, ci gopacket.CaptureI
 	defer func() {
 		if p := recover(); p != nil {
 			r.inAssemble = false
+			r.wake, r.replaying = nil, nil
 			r.problem(f, frame, -1, -1, fmt.Errorf("%s: frame %d: %w: %v", f.name, frame, ErrInternal, p))
 		}
 	}()
@@ -256,6 +271,7 @@ func (r *runner) advance(ts time.Time) {
 		TC: r.now.Add(-r.o.FlushIdle),
 	})
 	r.inFlush = false
+	r.expireHalfOpen(r.now.Add(-r.o.FlushIdle))
 	r.stats.FragmentsIncomplete += int64(r.dec.discardFragments(r.now.Add(-r.o.LossTimeout)))
 }
 

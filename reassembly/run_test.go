@@ -330,8 +330,11 @@ func TestMaxStreams(t *testing.T) {
 	require.EqualValues(t, 1, st.StreamsDropped)
 	require.Len(t, col.problems, 1)
 	require.ErrorIs(t, &col.problems[0], ErrMaxStreams)
+	require.Equal(t, 8, col.problems[0].Frame, "said at b's first data, when it would have been tracked")
 	require.Equal(t, 0, col.pdus[0].Stream)
-	require.Equal(t, 1, col.pdus[1].Stream)
+	// b took Stream 1 at its SYN (first sight), while known only by its
+	// handshake, which does not count against MaxStreams.
+	require.Equal(t, 2, col.pdus[1].Stream)
 }
 
 func TestSnapLen(t *testing.T) {

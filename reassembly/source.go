@@ -11,7 +11,6 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // Capture file magics, as the first four bytes read little-endian.
@@ -28,6 +27,9 @@ type source struct {
 	read func() ([]byte, gopacket.CaptureInfo, error) // zero-copy: data valid until the next call
 	// linkType returns the link type of the packet just read.
 	linkType func(ci gopacket.CaptureInfo) layers.LinkType
+	// damage returns, once, the damage skipped before the packet just read
+	// (or before the end of the file).
+	damage   func() (fileDamage, bool)
 	fileLink layers.LinkType // the file's (first interface's) link type
 	close    func() error
 	counter  *countingReader // bytes read from the file (compressed bytes for gzip)
@@ -131,51 +133,41 @@ func newSource(name string, r io.Reader) (*source, error) {
 	}
 	switch magic {
 	case magicPcapng:
-		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+		ng, err := newNgReader(name, br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w: pcapng: %v", name, ErrFormat, err)
+			return nil, err
 		}
+		first := ng.firstLink()
 		return &source{
-			fileLink: ng.LinkType(),
-			read:     ng.ZeroCopyReadPacketData,
+			fileLink: first,
+			read:     ng.read,
+			damage:   ng.damage.take,
 			linkType: func(ci gopacket.CaptureInfo) layers.LinkType {
 				if len(ci.AncillaryData) > 0 {
 					if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
 						return lt
 					}
 				}
-				return ng.LinkType()
+				return first
 			},
 		}, nil
 	case magicPcapMicro, magicPcapNano, magicPcapMicroSwp, magicPcapNanoSwp:
-		pr, err := pcapgo.NewReader(br)
+		pr, err := newPcapReader(name, br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w: pcap: %v", name, ErrFormat, err)
+			return nil, err
 		}
-		lt := pr.LinkType()
+		lt := pr.link
 		if _, ok := linkFirstLayer(lt); !ok {
 			return nil, fmt.Errorf("%s: %w %s (%d)", name, ErrLinkType, lt, int(lt))
 		}
 		return &source{
 			fileLink: lt,
-			read:     pcapRead(pr),
+			read:     pr.read,
+			damage:   pr.damage.take,
 			linkType: func(gopacket.CaptureInfo) layers.LinkType { return lt },
 		}, nil
 	}
 	return nil, fmt.Errorf("%s: %w (starts with %08x)", name, ErrFormat, magic)
-}
-
-// pcapRead wraps pcapgo's zero-copy read. pcapgo returns io.EOF when a file
-// ends between a record header and its data (io.ReadFull read nothing), which
-// would look like a clean end: report it as io.ErrUnexpectedEOF.
-func pcapRead(pr *pcapgo.Reader) func() ([]byte, gopacket.CaptureInfo, error) {
-	return func() ([]byte, gopacket.CaptureInfo, error) {
-		data, ci, err := pr.ZeroCopyReadPacketData()
-		if err == io.EOF && ci.CaptureLength > 0 {
-			err = io.ErrUnexpectedEOF
-		}
-		return data, ci, err
-	}
 }
 
 func peekMagic(name string, br *bufio.Reader) (uint32, error) {

@@ -12,17 +12,21 @@ type Stats struct {
 	// segments they carried show as lost bytes in their streams.
 	FragmentsIncomplete int64
 	Truncated           int64 // packets cut short by the capture's snap length
+	// CaptureBytesSkipped counts octets of capture files skipped after a
+	// damaged record header or block, to the next valid one (each such
+	// skip is a Problem wrapping ErrDamagedFile).
+	CaptureBytesSkipped int64
 	// NonSMPP counts TCP packets outside SMPP connections: on unlisted
 	// ports, rejected by the heuristic, or bare ACK/FIN/RST packets that
 	// belong to no tracked connection.
 	NonSMPP      int64
-	Connections  int64 // TCP connections tracked (each gets a Stream index)
+	Connections  int64 // TCP connections tracked, from their first packet (each gets a Stream index), handshake-only ones included
 	Streams      int64 // connections recognised as SMPP, mirror connections excluded
 	NonSMPPConns int64 // connections the heuristic rejected
 	// StreamsDropped counts connections not tracked because
 	// Options.MaxStreams was reached.
 	StreamsDropped int64
-	IdleClosed     int64 // connections closed after Options.FlushIdle of silence
+	IdleClosed     int64 // connections closed after Options.FlushIdle of silence (handshake-only ones included)
 	Bytes          int64 // bytes of SMPP streams reassembled (retransmissions and mirror connections excluded)
 	PDUs           int64 // PDUs delivered
 	Gaps           int64 // gaps reported
@@ -30,6 +34,11 @@ type Stats struct {
 	BytesLost      int64 // stream bytes missing from the capture, where known (Gap.Lost)
 	BytesDiscarded int64 // captured stream bytes not delivered in a PDU (Gap.Discarded)
 	Problems       int64 // problems reported
+
+	// HalfOpenEvicted counts connections known only by their handshake
+	// (a SYN or SYN-ACK, no data yet) forgotten because Options.MaxHalfOpen
+	// of them were kept, the least recently active first: a SYN flood.
+	HalfOpenEvicted int64
 
 	// Mirror connections (see Options.KeepDuplicates).
 	MirrorStreams  int64 // SMPP connections found to be a copy of another one
