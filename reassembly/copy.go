@@ -63,29 +63,18 @@ var (
 // nothing is kept, w gets a valid capture without frames, of the first
 // file's link type. w is not closed.
 func CopyFrames(ctx context.Context, files []string, o Options, keep func(file string, frame int) bool, w io.Writer, format CaptureFormat) (int, error) {
-	if keep == nil {
-		return 0, errors.New("reassembly: CopyFrames: nil keep function")
-	}
 	if format > FormatPcapng {
 		return 0, fmt.Errorf("reassembly: CopyFrames: unknown format %v", format)
 	}
 	cw := &captureWriter{w: bufio.NewWriterSize(w, 1<<16), format: format, snaplen: uint32(o.withDefaults().Snaplen)}
-	n := 0
-	for _, name := range files {
-		src, err := openAgain(name, o)
-		if err != nil {
-			return n, err
-		}
+	first := func(lt layers.LinkType) {
 		if cw.link == nil {
-			lt := src.fileLink
 			cw.link = &lt
 		}
-		k, err := copyFile(ctx, src, name, keep, cw)
-		n += k
-		_ = src.close()
-		if err != nil {
-			return n, err
-		}
+	}
+	n, err := eachFrame(ctx, files, o, keep, first, func(f *Frame) error { return cw.write(f.Info, f.Data, f.LinkType) })
+	if err != nil {
+		return n, err
 	}
 	if err := cw.finish(); err != nil {
 		return n, err
@@ -93,22 +82,65 @@ func CopyFrames(ctx context.Context, files []string, o Options, keep func(file s
 	return n, nil
 }
 
-func copyFile(ctx context.Context, src *source, name string, keep func(string, int) bool, cw *captureWriter) (int, error) {
+// ReadFrames reads the capture files again, in order, as CopyFrames does,
+// and calls fn with each frame for which keep(file, frame) is true. The
+// Frame and its Data are valid only during the call; an error from fn
+// stops the reading and is returned. It returns the number of frames
+// handed to fn.
+func ReadFrames(ctx context.Context, files []string, o Options, keep func(file string, frame int) bool, fn func(*Frame) error) (int, error) {
+	if fn == nil {
+		return 0, errors.New("reassembly: ReadFrames: nil function")
+	}
+	return eachFrame(ctx, files, o, keep, nil, fn)
+}
+
+// eachFrame is CopyFrames and ReadFrames: it calls opened with each
+// input's link type (when not nil), and fn with each kept frame.
+func eachFrame(ctx context.Context, files []string, o Options, keep func(string, int) bool, opened func(layers.LinkType), fn func(*Frame) error) (int, error) {
+	if keep == nil {
+		return 0, errors.New("reassembly: nil keep function")
+	}
 	n := 0
-	for frame := 0; ; {
-		if frame&0xff == 0 && ctx.Err() != nil {
+	for _, name := range files {
+		src, err := openAgain(name, o)
+		if err != nil {
+			return n, err
+		}
+		if opened != nil {
+			opened(src.fileLink)
+		}
+		k, err := copyFile(ctx, src, name, keep, fn)
+		n += k
+		_ = src.close()
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func copyFile(ctx context.Context, src *source, name string, keep func(string, int) bool, fn func(*Frame) error) (int, error) {
+	n := 0
+	f := Frame{File: name}
+	for {
+		if f.Number&0xff == 0 && ctx.Err() != nil {
 			return n, fmt.Errorf("reassembly: %w", ctx.Err())
 		}
 		data, ci, err := src.read()
+		if d, ok := src.damage(); ok {
+			f.Number += d.records // numbered as Run numbers them
+		}
 		if err != nil {
 			return n, nil // io.EOF, or damage that Run reported as a Problem
 		}
-		frame++
-		if !keep(name, frame) {
+		f.Number++
+		if !keep(name, f.Number) {
 			continue
 		}
-		if err := cw.write(ci, data, src.linkType(ci)); err != nil {
-			return n, fmt.Errorf("%s: frame %d: %w", name, frame, err)
+		f.Info = gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: len(data), Length: max(ci.Length, len(data))}
+		f.LinkType, f.Data = src.linkType(ci), data
+		if err := fn(&f); err != nil {
+			return n, fmt.Errorf("%s: frame %d: %w", name, f.Number, err)
 		}
 		n++
 	}
@@ -226,4 +258,69 @@ func (cw *captureWriter) finish() error {
 		return fmt.Errorf("reassembly: %w", err)
 	}
 	return nil
+}
+
+// CaptureWriter writes frames to an io.Writer as one pcap or pcapng file,
+// the way CopyFrames writes them. The file header goes out with the first
+// frame, or with Flush when there was none.
+type CaptureWriter struct {
+	cw    captureWriter
+	count countingWriter
+	link  layers.LinkType
+}
+
+// NewCaptureWriter returns a writer of format to w. snaplen goes into the
+// header (0 means DefaultSnaplen); link is the link type of a file
+// without frames (a file takes the link type of its first frame).
+func NewCaptureWriter(w io.Writer, format CaptureFormat, snaplen int, link layers.LinkType) (*CaptureWriter, error) {
+	if format > FormatPcapng {
+		return nil, fmt.Errorf("reassembly: NewCaptureWriter: unknown format %v", format)
+	}
+	if snaplen <= 0 {
+		snaplen = DefaultSnaplen
+	}
+	c := &CaptureWriter{count: countingWriter{w: w}, link: link}
+	c.cw = captureWriter{w: bufio.NewWriterSize(&c.count, 1<<16), format: format, snaplen: uint32(snaplen), link: &c.link}
+	return c, nil
+}
+
+// Write writes one frame.
+func (c *CaptureWriter) Write(f *Frame) error {
+	return c.cw.write(f.Info, f.Data, f.LinkType)
+}
+
+// Size returns the length of the file written so far, buffered bytes
+// included.
+func (c *CaptureWriter) Size() (int64, error) {
+	if c.cw.ng != nil {
+		if err := c.cw.ng.Flush(); err != nil {
+			return 0, fmt.Errorf("reassembly: %w", err)
+		}
+	}
+	return c.count.n + int64(c.cw.w.Buffered()), nil
+}
+
+// RecordSize returns the bytes that Write adds for a frame of n captured
+// bytes of a link type the file already has.
+func (c *CaptureWriter) RecordSize(n int) int64 {
+	if c.cw.format == FormatPcapng {
+		return 32 + int64(n+3)&^3 // enhanced packet block, no options
+	}
+	return 16 + int64(n)
+}
+
+// Flush writes the file header if no frame was written, and flushes
+// everything to the io.Writer, which it does not close.
+func (c *CaptureWriter) Flush() error { return c.cw.finish() }
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
 }

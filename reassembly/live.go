@@ -138,16 +138,24 @@ func (r *runner) readDrops(lh liveHandle) {
 	}
 }
 
-// liveSpool writes the frames of a live capture to Options.Spool.
+// liveSpool writes the frames of a live capture to Options.Spool: to a
+// temporary file, or one by one to Spool.Frames.
 type liveSpool struct {
 	f  *os.File
 	bw *bufio.Writer
 	w  *pcapgo.Writer
+
+	sink  FrameSink
+	frame Frame
 }
 
 func newLiveSpool(s *Spool, iface string, lt layers.LinkType, snaplen uint32) (*liveSpool, error) {
 	if s == nil {
 		return &liveSpool{}, nil
+	}
+	if s.Frames != nil {
+		s.Frames.Start(iface, lt)
+		return &liveSpool{sink: s.Frames, frame: Frame{File: iface, LinkType: lt}}, nil
 	}
 	f, err := s.create(iface)
 	if err != nil {
@@ -162,12 +170,24 @@ func newLiveSpool(s *Spool, iface string, lt layers.LinkType, snaplen uint32) (*
 	return sp, nil
 }
 
+// write keeps one frame; RunLive calls it for every frame, in order, so
+// the count of calls is the frame number.
 func (sp *liveSpool) write(ci gopacket.CaptureInfo, data []byte) error {
+	ci.CaptureLength = len(data)
+	ci.Length = max(ci.Length, len(data))
+	if sp.sink != nil {
+		sp.frame.Number++
+		sp.frame.Info, sp.frame.Data = ci, data
+		err := sp.sink.Frame(&sp.frame)
+		sp.frame.Data = nil
+		if err != nil {
+			return fmt.Errorf("%w: %v", errSpool, err)
+		}
+		return nil
+	}
 	if sp.w == nil {
 		return nil
 	}
-	ci.CaptureLength = len(data)
-	ci.Length = max(ci.Length, len(data))
 	if err := sp.w.WritePacket(ci, data); err != nil {
 		return fmt.Errorf("%w: %v", errSpool, err)
 	}

@@ -17,6 +17,11 @@ import (
 type Spool struct {
 	// Dir is the directory of the temporary files; "" means os.TempDir.
 	Dir string
+	// Frames, when set, receives the frames of a live capture one by one
+	// as RunLive reads them, instead of a temporary file (smppdump -w
+	// writes a live capture as it goes); Path then knows no copy of the
+	// interface. Standard input is still copied to a file.
+	Frames FrameSink
 
 	mu    sync.Mutex
 	paths map[string]string // input name ("-", an interface) -> temporary file

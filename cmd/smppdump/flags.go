@@ -26,6 +26,8 @@ type config struct {
 	maxPDU      uint32
 	// Output
 	write       string
+	rotate      string
+	rotateKeep  int
 	json        bool
 	verbose     bool
 	quiet       bool
@@ -78,6 +80,7 @@ Examples:
   smppdump -r link.pcap -q                 summary tables only
   smppdump -r link.pcap.gz -p 2775,9000    SMPP ports (others are found by heuristic)
   tcpdump -w - port 2775 | smppdump -r -   read a capture from standard input
+  smppdump -i eth0 -q -w smpp.pcap --rotate 1h   SMPP packets only, in hourly files, as they come
 
 `
 
@@ -94,7 +97,9 @@ func flagGroups(c *config) (all *pflag.FlagSet, groups []*pflag.FlagSet) {
 	in.BoolVar(&c.keepDups, "keep-duplicates", false, "keep both copies of a conversation captured twice (two interfaces, before and after NAT)")
 
 	out := pflag.NewFlagSet("Output", pflag.ContinueOnError)
-	out.StringVarP(&c.write, "write", "w", "", "write the packets that carried the selected PDUs (after filters) to `FILE` (.pcapng for pcapng, else pcap)")
+	out.StringVarP(&c.write, "write", "w", "", "write the packets that carried the selected PDUs (after filters) to `FILE` (.pcapng for pcapng, else pcap); a live capture or stdin is written as it goes")
+	out.StringVar(&c.rotate, "rotate", "", "with -w, start a new file at each `SIZE|DURATION`: before a packet that would take the file past the size (k, M, G = 1000^n bytes; KiB, MiB, GiB = 1024^n; e.g. 100MB, 1GiB), or at each multiple of the duration in capture time (e.g. 15m; 1h starts files on the hour); files are named FILE-000001-20260504T100000Z.pcap (counter, UTC time of the first packet)")
+	out.IntVar(&c.rotateKeep, "rotate-keep", 0, "with --rotate, keep only the `N` newest files, deleting older ones (0 = keep all)")
 	out.BoolVar(&c.json, "json", false, "write JSON lines: pdu, gap, message and summary records")
 	out.BoolVarP(&c.verbose, "verbose", "V", false, "print every field, TLV, text, UDH and issue of each PDU")
 	out.BoolVarP(&c.quiet, "quiet", "q", false, "print only the summary")

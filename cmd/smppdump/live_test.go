@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -246,4 +247,70 @@ func TestLiveSoak(t *testing.T) {
 	t.Logf("stderr: %s", strings.Join(errLines, " | "))
 	mu.Unlock()
 	require.Contains(t, out.String(), fmt.Sprintf(`"pdus":%d,`, pdus), "every PDU seen")
+}
+
+// A live capture with -w and --rotate is written as it goes, through the
+// bounded write queue: files are closed while the capture runs (once
+// their packets are older than the write window, by the wall clock when
+// traffic stops); every PDU is in the files, each within the size.
+func TestLiveCaptureRotate(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go smsc(t, ln)
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	dir := t.TempDir()
+	cmd, out, sc := startLive(t, "-p", port, "--no-heuristic", "-q", "--json", "-w", filepath.Join(dir, "live.pcap"), "--rotate", "8kB")
+	waitLine(t, sc, "listening on lo")
+	var errLines []string
+	var mu sync.Mutex
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for sc.Scan() {
+			mu.Lock()
+			errLines = append(errLines, sc.Text())
+			mu.Unlock()
+		}
+	}()
+
+	const n = 40
+	require.Equal(t, n, esme(t, ln.Addr().String(), n, nil))
+	const want = 2 + 4*n + 4
+	start := time.Now()
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(errLines) > 0
+	}, writeWindowAge+10*time.Second, 100*time.Millisecond, "no file closed while capturing")
+	mu.Lock()
+	require.Contains(t, errLines[0], "wrote ")
+	mu.Unlock()
+	t.Logf("first file closed %s after the traffic stopped", time.Since(start).Round(100*time.Millisecond))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait())
+	<-drained
+	require.Contains(t, out.String(), fmt.Sprintf(`"pdus":%d,`, want), "no PDU missed")
+
+	files := rotatedFiles(t, dir, "live.pcap")
+	require.Greater(t, len(files), 1)
+	written := 0
+	args := []string{"--no-summary", "--json", "-p", port, "--no-heuristic"}
+	for _, f := range files {
+		st, err := os.Stat(f)
+		require.NoError(t, err)
+		require.LessOrEqual(t, st.Size(), int64(8000), f)
+		k := len(frameTimes(t, f))
+		written += k
+		if m := tsharkFrames(t, f); m >= 0 {
+			require.Equal(t, k, m, f)
+		}
+		args = append(args, "-r", f)
+	}
+	mu.Lock()
+	require.Len(t, errLines, len(files), "one line per file: %q", errLines)
+	mu.Unlock()
+	recs := runJSON(t, args...)
+	require.Len(t, recs["pdu"], want, "the files hold every PDU")
+	t.Logf("live -w --rotate 8kB: %d PDUs, %d packets written to %d files", want, written, len(files))
 }

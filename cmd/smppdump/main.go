@@ -81,6 +81,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "smppdump: %v\n", err)
 		return exitUsage
 	}
+	sel, err := newSelectedWriter(&c, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "smppdump: %v\n", err)
+		return exitUsage
+	}
+	if sel != nil {
+		defer sel.close()
+	}
 	var mon *monitor
 	if c.metricsListen != "" {
 		if mon, err = startMonitor(c.metricsListen, stderr); err != nil {
@@ -90,25 +98,30 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		defer mon.close()
 		a.SetObserver(mon.metrics)
 	}
-	var spool *reassembly.Spool
-	if c.write != "" && (c.iface != "" || hasStdin(c.files)) {
-		spool = &reassembly.Spool{}
-		opts.Spool = spool
-		defer spool.Close()
-	}
 	if isTerminal(stderr) && c.iface == "" {
 		opts.Progress = progressPrinter(stderr)
 	}
 	h := newPipeline(a, stderr, c.write != "", c.iface != "")
+	var handler reassembly.Handler = h
+	// A write error of -w ends the run (runCtx) and is reported itself.
+	runCtx, abortRun := context.WithCancel(ctx)
+	defer abortRun()
+	if sel != nil {
+		if handler, err = sel.attach(h, &opts, abortRun); err != nil {
+			_ = h.close()
+			fmt.Fprintf(stderr, "smppdump: %v\n", err)
+			return exitUsage
+		}
+	}
 	var stats reassembly.Stats
 	var runErr error
 	if c.iface != "" {
 		opts.Listening = func(li reassembly.LiveInfo) {
 			fmt.Fprintf(stderr, "smppdump: listening on %s (%s, %s, filter %q); Ctrl-C stops\n", li.Interface, li.Method, li.LinkType, li.Filter)
 		}
-		stats, runErr = reassembly.RunLive(ctx, c.iface, opts, h)
+		stats, runErr = reassembly.RunLive(runCtx, c.iface, opts, handler)
 	} else {
-		stats, runErr = reassembly.Run(ctx, c.files, opts, h)
+		stats, runErr = reassembly.Run(runCtx, c.files, opts, handler)
 	}
 	pipeErr := h.close()
 	var finErr error
@@ -121,8 +134,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "smppdump: the kernel dropped %d packets: the capture is incomplete\n", stats.Drops)
 	}
 	var writeErr error
-	if c.write != "" && pipeErr == nil {
-		writeErr = writeSelected(context.WithoutCancel(ctx), &c, opts, h.frames, stderr)
+	if sel != nil {
+		writeErr = sel.finish(context.WithoutCancel(ctx), opts, h.frames, pipeErr == nil)
+		if writeErr != nil && ctx.Err() == nil && errors.Is(runErr, context.Canceled) {
+			runErr = nil // the run was stopped for writeErr
+		}
 	}
 	if mon != nil {
 		mon.metrics.SetCapture(stats.Packets, stats.Drops)

@@ -33,9 +33,11 @@ type pipeline struct {
 	err      error       // the consumer's first error; read after close
 	problems int
 	// keepFrames: -w wants the frames of the PDUs the filters select;
-	// frames collects them (consumer side; read after close).
+	// frames collects them (consumer side; read after close), or marker,
+	// when set, hears of every PDU as it is consumed (streaming -w).
 	keepFrames bool
 	frames     map[string]map[int]bool
+	marker     *writeQueue
 	// live: flush partial batches every flushEvery, and the writer after
 	// every batch, so a live capture prints as it goes.
 	live   bool
@@ -134,8 +136,8 @@ func (p *pipeline) consume() {
 			switch it.kind {
 			case itemPDU:
 				p.err = p.a.Decoded(it.meta, &b.pdus[i])
-				if p.keepFrames && p.a.Selected() {
-					p.keep(it.meta.File, it.frames)
+				if p.keepFrames {
+					p.keep(it.meta.File, it.frames, p.a.Selected())
 				}
 			case itemGap:
 				p.err = p.a.Gap(report.GapRecord{Meta: it.meta, Bytes: it.bytes, Reason: it.reason})
@@ -158,8 +160,16 @@ func (p *pipeline) consume() {
 	}
 }
 
-// keep records the frames of a selected PDU for -w.
-func (p *pipeline) keep(file string, frames []int) {
+// keep records the frames of a selected PDU for -w; a streaming -w hears
+// of every PDU.
+func (p *pipeline) keep(file string, frames []int, selected bool) {
+	if p.marker != nil {
+		p.marker.pduConsumed(file, frames, selected)
+		return
+	}
+	if !selected {
+		return
+	}
 	set := p.frames[file]
 	if set == nil {
 		set = map[int]bool{}
