@@ -206,6 +206,8 @@ func TestPlausible(t *testing.T) {
 		{"high seq", Header{16, EnquireLink, 0, 0x80000000}, FrameBadSeq},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, PlausibleCode(tc.h, 0))
+			require.Zero(t, testing.AllocsPerRun(100, func() { _ = PlausibleCode(tc.h, 0) }), "PlausibleCode allocates")
 			err := Plausible(tc.h, 0)
 			if tc.want == "" {
 				require.NoError(t, err)

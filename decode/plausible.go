@@ -34,21 +34,30 @@ func (e *FramingError) Error() string {
 // and buggy peers that echo nothing). It returns nil when the header may start a PDU. A maxPDU of 0
 // means DefaultMaxPDU. It does not allocate when the header is plausible.
 func Plausible(h Header, maxPDU uint32) error {
+	if code := PlausibleCode(h, maxPDU); code != "" {
+		return &FramingError{code, h}
+	}
+	return nil
+}
+
+// PlausibleCode is Plausible without the error: "" when h may start a PDU,
+// else why not. It never allocates, for scanners that test every offset.
+func PlausibleCode(h Header, maxPDU uint32) FramingCode {
 	if maxPDU == 0 {
 		maxPDU = DefaultMaxPDU
 	}
 	c := LookupCommand(h.ID)
 	switch {
 	case c == nil:
-		return &FramingError{FrameUnknownID, h}
+		return FrameUnknownID
 	case h.Length < HeaderLen || h.Length < uint32(c.MinLen):
-		return &FramingError{FrameTooShort, h}
+		return FrameTooShort
 	case h.Length > maxPDU:
-		return &FramingError{FrameTooLong, h}
+		return FrameTooLong
 	case !h.ID.IsResponse() && h.Status != 0:
-		return &FramingError{FrameRequestStatus, h}
+		return FrameRequestStatus
 	case h.Seq >= 0x80000000, h.Seq == 0 && !h.ID.IsResponse():
-		return &FramingError{FrameBadSeq, h}
+		return FrameBadSeq
 	}
-	return nil
+	return ""
 }

@@ -181,17 +181,17 @@ func (f *framer) sync(ch chunk) chunk {
 	return ch
 }
 
-// plausible is decode.Plausible(h, maxPDU) == nil, without its cost where a
-// scan meets it most: a command_length out of range, at almost every
-// offset of junk, is refused before decode builds an error to say so.
+// plausible is decode.PlausibleCode(h, maxPDU) == "", refusing first what
+// a scan meets at almost every offset of junk: a command_length out of
+// range, before the command table is consulted.
 func plausible(h decode.Header, maxPDU uint32) bool {
-	return h.Length >= decode.HeaderLen && h.Length <= maxPDU && decode.Plausible(h, maxPDU) == nil
+	return h.Length >= decode.HeaderLen && h.Length <= maxPDU && decode.PlausibleCode(h, maxPDU) == ""
 }
 
 // tooLarge reports whether h is a PDU that only exceeds MaxPDU, small
 // enough to be skipped without losing the boundary.
 func (f *framer) tooLarge(h decode.Header) bool {
-	return h.Length > f.c.r.o.MaxPDU && h.Length <= skipMax && decode.Plausible(h, skipMax) == nil
+	return h.Length > f.c.r.o.MaxPDU && h.Length <= skipMax && decode.PlausibleCode(h, skipMax) == ""
 }
 
 // badHeader handles an implausible command_length at ch.b[0].

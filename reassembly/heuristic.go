@@ -66,7 +66,7 @@ func (c *conn) judge(b []byte) verdict {
 		return verdictWait
 	}
 	h, _ := decode.ReadHeader(b)
-	if decode.Plausible(h, maxPDU) != nil {
+	if decode.PlausibleCode(h, maxPDU) != "" {
 		return verdictNo
 	}
 	n := int(h.Length)
@@ -79,7 +79,7 @@ func (c *conn) judge(b []byte) verdict {
 		return verdictWait
 	}
 	h2, _ := decode.ReadHeader(b[n:])
-	if decode.Plausible(h2, maxPDU) != nil {
+	if decode.PlausibleCode(h2, maxPDU) != "" {
 		return verdictNo
 	}
 	return verdictChain
@@ -136,7 +136,7 @@ func (c *conn) decideListed(final bool) {
 			b = b[:p.limit[d]]
 		}
 		if p.fresh[d] && len(b) >= decode.HeaderLen {
-			if h, _ := decode.ReadHeader(b); decode.Plausible(h, max(c.r.o.MaxPDU, skipMax)) == nil {
+			if h, _ := decode.ReadHeader(b); decode.PlausibleCode(h, max(c.r.o.MaxPDU, skipMax)) == "" {
 				c.accept(final)
 				return
 			}

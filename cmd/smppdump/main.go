@@ -88,6 +88,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if sel != nil {
 		defer sel.close()
+		if sel.streaming && os.Getenv("GOGC") == "" {
+			// The write queue holds up to tens of MiB of frames: at main's
+			// GOGC of 400 the heap would grow to five times that.
+			debug.SetGCPercent(100)
+		}
 	}
 	var mon *monitor
 	if c.metricsListen != "" {
@@ -269,6 +274,7 @@ func captureCounters(s reassembly.Stats) []report.Counter {
 		{Name: "files", Value: s.Files},
 		{Name: "packets", Value: s.Packets},
 		{Name: "capture_bytes", Value: s.CaptureBytes},
+		{Name: "capture_bytes_skipped", Value: s.CaptureBytesSkipped},
 		{Name: "bytes", Value: s.Bytes},
 		{Name: "non_tcp", Value: s.NonTCP},
 		{Name: "non_smpp", Value: s.NonSMPP},
@@ -277,6 +283,7 @@ func captureCounters(s reassembly.Stats) []report.Counter {
 		{Name: "non_smpp_connections", Value: s.NonSMPPConns},
 		{Name: "streams_dropped", Value: s.StreamsDropped},
 		{Name: "idle_closed", Value: s.IdleClosed},
+		{Name: "half_open_evicted", Value: s.HalfOpenEvicted},
 		{Name: "pdus", Value: s.PDUs},
 		{Name: "gaps", Value: s.Gaps},
 		{Name: "bytes_skipped", Value: s.BytesSkipped},
