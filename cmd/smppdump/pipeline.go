@@ -52,9 +52,9 @@ const flushEvery = 200 * time.Millisecond
 type flusher interface{ Flush() error }
 
 const (
-	batchItems = 256
+	batchItems = 64
 	batchBytes = 256 << 10
-	inFlight   = 2
+	inFlight   = 4
 )
 
 type itemKind uint8
