@@ -2,9 +2,11 @@
 //
 // Run reads pcap and pcapng files (optionally gzip-compressed, or standard
 // input); RunLive captures from a network interface. Both decode the link,
-// IP and TCP layers with gopacket's DecodingLayerParser (Ethernet with up
-// to two VLAN tags, Linux cooked v1 and v2, BSD loopback, raw IP; IPv4 and
-// IPv6 fragments are reassembled, IPv6 extension headers skipped),
+// IP and TCP layers (Ethernet with up to two VLAN tags, Linux cooked v1
+// and v2, BSD loopback, raw IP; IPv4 and IPv6 fragments are reassembled,
+// IPv6 extension headers skipped): the usual whole IPv4/TCP frame is read
+// in place (fastpath.go), everything else through gopacket's
+// DecodingLayerParser,
 // reassemble each TCP connection with gopacket's reassembly package, and
 // frame each direction's byte stream into PDUs by their command_length.
 // Every complete PDU, every gap in a stream and every packet- or
@@ -93,8 +95,12 @@
 // CopyFrames writes chosen frames of the input to a pcap or pcapng file
 // (smppdump -w): the frames of the PDUs a user selected, from PDU.Frames.
 // Standard input and live captures cannot be read twice: give Run or
-// RunLive an Options.Spool and they keep a copy. Options.Progress reports
-// how far reading has got, at most four times a second.
+// RunLive an Options.Spool and they keep a copy; with Spool.Frames set,
+// RunLive hands each frame to that FrameSink instead, so a caller can
+// write as it goes with memory of its choosing (smppdump's streaming -w).
+// ReadFrames and FrameReader read the frames of an input numbered as Run
+// numbers them; CaptureWriter writes pcap or pcapng and tells its size
+// (for rotation). Options.Progress reports how far reading has got.
 //
 // On Linux, RunLive reads an AF_PACKET socket through gopacket's afpacket
 // package: no libpcap is needed to build or run. The kernel filters on the
