@@ -309,31 +309,51 @@ func (p *pcapReader) nextSane(h pcapHeader, n int) bool {
 // next offset where a plausible record starts (see candidate), and notes
 // the damage. At the end of the file it returns a truncation error.
 func (p *pcapReader) resync(why string) error {
-	start := p.la.off
+	return resyncScan(&p.la, &p.sizes, &p.damage, resyncUnit{"record", "record header", 16}, why, p.candidate, p.countRecords)
+}
+
+// resyncUnit names what a capture format is made of, for the resync scan:
+// "record" (pcap) or "block" (pcapng), what the damage was found in, and
+// the octets its header needs.
+type resyncUnit struct {
+	name, damaged string
+	header        int
+}
+
+// resyncScan is the damage scan both capture readers share: from the
+// damaged record or block at la's offset it moves one octet at a time to
+// the first offset candidate accepts, discarding what it passed beyond
+// resyncKeep, and notes the damage in dmg with the units skipped (counted
+// by count when nothing was discarded, else estimated from sizes). When
+// candidate says nothing more can start before the end, it returns the
+// reader's error or a truncation error naming the offset.
+func resyncScan(la *lookahead, sizes *recordStats, dmg *fileDamage, u resyncUnit, why string,
+	candidate func(at int) (ok, more bool), count func(c int) int) error {
+	start := la.off
 	var dropped int64 // octets scanned and no longer kept
 	at := 1
 	for {
 		if at > resyncKeep {
-			p.la.discard(at)
+			la.discard(at)
 			dropped += int64(at)
 			at = 0
 		}
-		ok, more := p.candidate(at)
+		ok, more := candidate(at)
 		if ok {
-			k := p.sizes.estimate(dropped + int64(at))
+			k := sizes.estimate(dropped + int64(at))
 			if dropped == 0 {
-				k = p.countRecords(at)
+				k = count(at)
 			}
-			p.la.discard(at)
-			p.damage.note(start, dropped+int64(at), k, "record", why)
+			la.discard(at)
+			dmg.note(start, dropped+int64(at), k, u.name, why)
 			return nil
 		}
 		if !more {
-			if _, err := p.la.ended(); err != nil {
+			if _, err := la.ended(); err != nil {
 				return err
 			}
-			return fmt.Errorf("record header at offset %d: %s; no valid record in the %d octets from there to the end: %w",
-				start, why, dropped+int64(len(p.la.peek(at+16))), io.ErrUnexpectedEOF)
+			return fmt.Errorf("%s at offset %d: %s; no valid %s in the %d octets from there to the end: %w",
+				u.damaged, start, why, u.name, dropped+int64(len(la.peek(at+u.header))), io.ErrUnexpectedEOF)
 		}
 		at++
 	}

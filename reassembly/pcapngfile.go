@@ -327,34 +327,7 @@ func ngPackets(typ uint32) int {
 // file (see candidate), and notes the damage. At the end of the file it
 // returns a truncation error.
 func (p *ngReader) resync(why string) error {
-	start := p.la.off
-	var dropped int64 // octets scanned and no longer kept
-	at := 1
-	for {
-		if at > resyncKeep {
-			p.la.discard(at)
-			dropped += int64(at)
-			at = 0
-		}
-		ok, more := p.candidate(at)
-		if ok {
-			k := p.sizes.estimate(dropped + int64(at))
-			if dropped == 0 {
-				k = p.countPackets(at)
-			}
-			p.la.discard(at)
-			p.damage.note(start, dropped+int64(at), k, "block", why)
-			return nil
-		}
-		if !more {
-			if _, err := p.la.ended(); err != nil {
-				return err
-			}
-			return fmt.Errorf("block at offset %d: %s; no valid block in the %d octets from there to the end: %w",
-				start, why, dropped+int64(len(p.la.peek(at+12))), io.ErrUnexpectedEOF)
-		}
-		at++
-	}
+	return resyncScan(&p.la, &p.sizes, &p.damage, resyncUnit{"block", "block", 12}, why, p.candidate, p.countPackets)
 }
 
 // countPackets returns how many packet blocks the c octets in the window
