@@ -4,10 +4,9 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"testing"
-	"time"
+
+	"smppdump.dev/smppdump/internal/memuse"
 )
 
 // collector is a Handler that keeps copies of everything it is given.
@@ -60,47 +59,7 @@ func publicDir(t testing.TB) string {
 	}
 }
 
-// peakHeap runs f and returns the most heap in use (live objects and
-// unswept spans) seen above what was in use before, sampled every
-// millisecond and at the end. Tests that call it must not run in parallel.
-func peakHeap(f func()) uint64 {
-	names := []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes"}
-	inUse := func(s []metrics.Sample) uint64 {
-		metrics.Read(s)
-		var n uint64
-		for _, x := range s {
-			n += x.Value.Uint64()
-		}
-		return n
-	}
-	samples := func() []metrics.Sample {
-		s := make([]metrics.Sample, len(names))
-		for i, n := range names {
-			s[i].Name = n
-		}
-		return s
-	}
-	runtime.GC()
-	base := inUse(samples())
-	stop, peakc := make(chan struct{}), make(chan uint64)
-	go func() {
-		s := samples()
-		peak := base
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				peakc <- peak
-				return
-			case <-tick.C:
-				peak = max(peak, inUse(s))
-			}
-		}
-	}()
-	f()
-	end := inUse(samples())
-	close(stop)
-	peak := max(<-peakc, end)
-	return peak - min(peak, base)
-}
+// peakHeap runs f and returns the most heap in use seen above what was in
+// use before (see memuse.Measure). Tests that call it must not run in
+// parallel.
+func peakHeap(f func()) uint64 { return memuse.Measure(f).PeakHeap }
