@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -53,6 +54,13 @@ type conn struct {
 	held      []heldPDU
 	bytes     int64 // stream bytes reassembled
 	delivered int64 // PDUs delivered
+
+	// Direct framing (direct.go).
+	hi       [2]uint32 // per Dir, the end of the highest segment the assembler accepted
+	hiOK     [2]bool
+	isDirect bool       // framed directly, out of the assembler
+	keys     [2]flowKey // per Dir, while direct
+	lastSeen time.Time  // capture time of the latest packet, while direct
 }
 
 var (
@@ -67,6 +75,10 @@ var (
 // instead (halfopen.go): the connection is tracked from its first data on.
 // Returning nil makes gopacket ignore the packet.
 func (r *runner) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac tcpreasm.AssemblerContext) tcpreasm.Stream {
+	if c := r.directs.rejoining; c != nil { // a direct connection rejoins
+		r.directs.rejoining = nil
+		return c
+	}
 	if h := r.replaying; h != nil { // the handshake of h, replayed
 		if r.live >= r.o.MaxStreams {
 			r.refuse(netFlow, tcpFlow, r.wakeCtx) // said at the packet that woke h
@@ -202,6 +214,9 @@ func (c *conn) endpoint(d Dir, at *pktCtx) Endpoint {
 func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPFlowDirection, nextSeq tcpreasm.Sequence, start *bool, ac tcpreasm.AssemblerContext) bool {
 	r := c.r
 	*start = true
+	if r.directs.leaving == c {
+		return true // its synthetic RST
+	}
 	if c.state == stateRejected {
 		r.stats.NonSMPP++
 		return tcp.FIN || tcp.RST // let gopacket close it and free its slot
@@ -233,6 +248,16 @@ func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPF
 		r.problem(pc.file, pc.frame, c.index, -1, fmt.Errorf("%s: frame %d: stream %d: %w (%d of %d bytes): its data is missing from the stream",
 			pc.file.name, pc.frame, c.index, ErrSnapLen, pc.ci.CaptureLength, pc.ci.Length))
 	}
+	if f.baseOK {
+		end := tcp.Seq + uint32(len(tcp.Payload))
+		if tcp.SYN {
+			end++
+		}
+		if !c.hiOK[d] || int32(end-c.hi[d]) > 0 {
+			c.hi[d], c.hiOK[d] = end, true
+		}
+	}
+	r.directs.touched, r.directs.touchedDir = c, d
 	return true
 }
 
@@ -241,10 +266,16 @@ func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPF
 // (see framer).
 func (c *conn) ReassembledSG(sg tcpreasm.ScatterGather, ac tcpreasm.AssemblerContext) {
 	r := c.r
+	gdir, _, end, skip := sg.Info()
+	if r.directs.leaving == c {
+		if end {
+			r.directs.leftHalves++
+		}
+		return
+	}
 	if c.state == stateRejected || r.stop {
 		return
 	}
-	gdir, _, end, skip := sg.Info()
 	d := c.dir(gdir)
 	n, _ := sg.Lengths()
 	var data []byte
@@ -271,6 +302,16 @@ func (c *conn) ReassembledSG(sg tcpreasm.ScatterGather, ac tcpreasm.AssemblerCon
 
 // ReassemblyComplete implements reassembly.Stream: both halves are closed.
 func (c *conn) ReassemblyComplete(tcpreasm.AssemblerContext) bool {
+	if c.r.directs.leaving == c {
+		c.r.directs.left = true
+		return true
+	}
+	c.complete()
+	return true
+}
+
+// complete ends c: both directions are closed.
+func (c *conn) complete() {
 	switch c.state {
 	case stateProbe:
 		c.decide(true)
@@ -287,7 +328,6 @@ func (c *conn) ReassemblyComplete(tcpreasm.AssemblerContext) bool {
 		c.r.stats.IdleClosed++
 	}
 	c.r.live--
-	return true
 }
 
 // invalidSeq is the Sequence gopacket passes to Accept before a half has

@@ -249,12 +249,18 @@ func (r *runner) replay(h *halfOpen, cur *pktCtx) {
 // data of a connection known only by its handshake, the handshake goes
 // first and the segment again.
 func (r *runner) assembleTCP(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
+	if r.direct(netFlow, tcp, pc) {
+		return
+	}
 	r.inAssemble = true
+	r.directs.touched = nil
 	r.asm.AssembleWithContext(netFlow, tcp, pc)
 	if h := r.wake; h != nil {
 		r.wake = nil
 		r.replay(h, pc)
+		r.directs.touched = nil
 		r.asm.AssembleWithContext(netFlow, tcp, pc)
 	}
 	r.inAssemble = false
+	r.mayLeave(netFlow, tcp, pc)
 }

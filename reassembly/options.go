@@ -121,6 +121,10 @@ type Options struct {
 	// Listening, when set, is called once the capture has started, before
 	// the first packet is read.
 	Listening func(LiveInfo)
+
+	// noDirect keeps every connection in gopacket's assembler (no direct
+	// framing, direct.go): the reference the tests compare direct framing with.
+	noDirect bool
 }
 
 // withDefaults returns o with the zero limits replaced by the defaults.

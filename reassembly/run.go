@@ -81,9 +81,11 @@ type runner struct {
 	now, lastFlush time.Time // capture time
 	sinceFlush     int
 
-	hold holdState
-	dd   *dedup // nil with Options.KeepDuplicates
-	prog progress
+	hold    holdState
+	directs directState
+	batch   flushBatch
+	dd      *dedup // nil with Options.KeepDuplicates
+	prog    progress
 
 	// Reused for the records handed to h.
 	pdu    PDU
@@ -116,7 +118,10 @@ func (r *runner) finish() {
 		r.drain(true)
 	}
 	if !r.stop {
+		r.beginFlush()
 		r.asm.FlushAll()
+		r.closeDirect(time.Time{}, false)
+		r.endFlush()
 	}
 	r.half.reset()
 	if r.dd != nil && !r.stop {
@@ -131,6 +136,10 @@ func (r *runner) deliverPDU(c *conn, p *PDU) {
 	if r.stop {
 		return
 	}
+	if r.batch.on {
+		r.batch.keep(c, p, nil)
+		return
+	}
 	c.delivered++
 	r.stats.PDUs++
 	r.h.PDU(p)
@@ -142,6 +151,10 @@ func (r *runner) deliverPDU(c *conn, p *PDU) {
 // deliverGap counts g and hands it to the Handler.
 func (r *runner) deliverGap(g *Gap) {
 	if r.stop {
+		return
+	}
+	if r.batch.on {
+		r.batch.keep(nil, nil, g)
 		return
 	}
 	if g.Lost >= 0 {
@@ -206,6 +219,11 @@ func (r *runner) packet(f *fileRef, frame int, data []byte, ci gopacket.CaptureI
 		if p := recover(); p != nil {
 			r.inAssemble = false
 			r.wake, r.replaying = nil, nil
+			r.directs.leaving, r.directs.rejoining, r.directs.touched = nil, nil, nil
+			if r.batch.on {
+				r.inFlush = false
+				r.endFlush()
+			}
 			r.problem(f, frame, -1, -1, fmt.Errorf("%s: frame %d: %w: %v", f.name, frame, ErrInternal, p))
 		}
 	}()
@@ -265,12 +283,17 @@ func (r *runner) advance(ts time.Time) {
 		return
 	}
 	r.sinceFlush, r.lastFlush = 0, r.now
+	r.beginFlush()
 	r.inFlush = true
 	r.asm.FlushWithOptions(tcpreasm.FlushOptions{
 		T:  r.now.Add(-r.o.LossTimeout),
 		TC: r.now.Add(-r.o.FlushIdle),
 	})
 	r.inFlush = false
+	if len(r.directs.m) > 0 {
+		r.closeDirect(r.now.Add(-r.o.FlushIdle), true)
+	}
+	r.endFlush()
 	r.expireHalfOpen(r.now.Add(-r.o.FlushIdle))
 	r.stats.FragmentsIncomplete += int64(r.dec.discardFragments(r.now.Add(-r.o.LossTimeout)))
 }

@@ -54,4 +54,8 @@ type Stats struct {
 	// Live capture (RunLive).
 	Drops   int64 // packets the kernel dropped because the capture did not keep up
 	IfDrops int64 // packets the interface or its driver dropped (libpcap builds only)
+
+	// Direct framing (direct.go): connections that left the assembler,
+	// and that rejoined it. For tests.
+	directLeaves, directRejoins int64
 }

@@ -1,0 +1,222 @@
+package reassembly
+
+import (
+	"encoding/binary"
+	"slices"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Direct framing of in-order segments.
+//
+// On a healthy link nearly every segment carries the next bytes its
+// direction expects, and half of the packets are bare ACKs. gopacket's
+// assembler spends most of its time on its own bookkeeping for such
+// packets (a connection lookup keyed by two Flows, a half, a scatter-gather,
+// page accounting), so a connection whose data is all delivered leaves the
+// assembler: it is then framed directly, each segment's payload handed to
+// its framer as the assembler would have handed it. The first segment that
+// is not the next one expected (out of order, a hole, a SYN, FIN or RST, a
+// truncated frame, the first packet of a direction not started) makes the
+// connection rejoin the assembler, which then handles it, and everything
+// after it, exactly as before.
+//
+// Leaving: once both directions have started and the assembler holds no
+// byte of the connection (the highest sequence number given to it is the
+// one the framer expects next, in both directions), a synthetic RST at the
+// expected sequence number of each direction makes the assembler close the
+// connection and remove it from its pool; the callbacks that RST causes are
+// ignored. Rejoining: a synthetic SYN one before the expected sequence
+// number of each direction makes the assembler track it again from there,
+// under the same conn. Both are checked: if the assembler did not close
+// the connection as expected, it stays in the assembler.
+
+// flowKey names one direction of a connection: its addresses and ports.
+type flowKey struct {
+	net          gopacket.Flow
+	sport, dport uint16
+}
+
+// directEntry is a direct connection's direction as seen by one flowKey.
+type directEntry struct {
+	c   *conn
+	dir Dir
+}
+
+// directState is the runner's table of connections framed directly.
+type directState struct {
+	m map[flowKey]directEntry
+	// The connection and direction whose packet the assembler accepted
+	// last (set by conn.Accept).
+	touched    *conn
+	touchedDir Dir
+	// The connection leaving the assembler, and what its synthetic RSTs
+	// did: halves closed, connection removed.
+	leaving    *conn
+	leftHalves int
+	left       bool
+	rejoining  *conn // returned by runner.New for the synthetic SYN
+	rst        layers.TCP
+	buf        [20]byte
+	sp         [1]span
+}
+
+func (r *runner) directKey(netFlow gopacket.Flow, tcp *layers.TCP) flowKey {
+	return flowKey{net: netFlow, sport: uint16(tcp.SrcPort), dport: uint16(tcp.DstPort)}
+}
+
+// direct frames tcp directly when it belongs to a connection that left the
+// assembler and is the next segment of its direction. It returns false
+// when the segment must go to the assembler (the connection, if it was
+// direct, has then rejoined it).
+func (r *runner) direct(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) bool {
+	ds := &r.directs
+	if len(ds.m) == 0 {
+		return false
+	}
+	e, ok := ds.m[r.directKey(netFlow, tcp)]
+	if !ok {
+		return false
+	}
+	c, d := e.c, e.dir
+	f := &c.dirs[d]
+	exp := f.base + uint32(f.pos)
+	diff := int32(tcp.Seq - exp)
+	n := len(tcp.Payload)
+	if tcp.SYN || tcp.FIN || tcp.RST || pc.truncated || (diff > 0 && n > 0) || f.done {
+		r.rejoin(c, d, pc)
+		return false
+	}
+	if pc.ci.Timestamp.After(c.lastSeen) {
+		c.lastSeen = pc.ci.Timestamp
+	}
+	if n == 0 || c.r.stop {
+		return true // a bare ACK (or a window probe ahead): no stream data
+	}
+	if diff < 0 { // a retransmission: only what follows the bytes framed is new
+		if int(-diff) >= n {
+			return true
+		}
+		n += int(diff)
+	}
+	data := tcp.Payload[len(tcp.Payload)-n:]
+	ds.sp[0] = span{n, pc}
+	r.countBytes(c, n)
+	f.input(chunk{b: data, sp: ds.sp[:]}, 0, ReasonLoss)
+	return true
+}
+
+// mayLeave makes c, whose packet the assembler just handled, leave it when
+// nothing of c is buffered there (see the comment at the top).
+func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
+	ds := &r.directs
+	c, d := ds.touched, ds.touchedDir
+	ds.touched = nil
+	if c == nil || r.o.noDirect || c.state != stateSMPP || c.unconfirmed || r.stop || r.replaying != nil || r.wake != nil || r.inFlush {
+		return
+	}
+	for i := range c.dirs {
+		f := &c.dirs[i]
+		if !f.baseOK || !f.seen || f.done || !c.hiOK[i] || c.hi[i] != f.base+uint32(f.pos) {
+			return
+		}
+	}
+	// Both directions' flows, from this packet's.
+	var keys [2]flowKey
+	keys[d] = r.directKey(netFlow, tcp)
+	keys[d.Reverse()] = flowKey{net: netFlow.Reverse(), sport: keys[d].dport, dport: keys[d].sport}
+	if _, ok := ds.m[keys[0]]; ok {
+		return
+	}
+	ds.leaving, ds.left, ds.leftHalves = c, false, 0
+	for i := range c.dirs {
+		f := &c.dirs[i]
+		r.synthetic(keys[i], f.base+uint32(f.pos), 0x04, pc) // RST
+		if ds.leftHalves != i+1 {
+			break
+		}
+	}
+	ds.leaving = nil
+	if !ds.left {
+		return // stays in the assembler
+	}
+	if ds.m == nil {
+		ds.m = make(map[flowKey]directEntry)
+	}
+	c.keys = keys
+	c.isDirect = true
+	c.lastSeen = pc.ci.Timestamp
+	for i := range keys {
+		ds.m[keys[i]] = directEntry{c, Dir(i)}
+	}
+	r.stats.directLeaves++
+}
+
+// rejoin hands direct connection c back to the assembler before the
+// segment tcp of its direction d: the assembler starts each direction at
+// the sequence number its framer expects next.
+func (r *runner) rejoin(c *conn, d Dir, pc *pktCtx) {
+	ds := &r.directs
+	for i := range c.keys {
+		delete(ds.m, c.keys[i])
+	}
+	c.isDirect = false
+	r.stats.directRejoins++
+	// The assembler's client is the sender of the first packet it sees:
+	// the SYNs go in the order that keeps it the one it was.
+	first := DirClientToServer
+	if !c.firstIsClient {
+		first = DirServerToClient
+	}
+	ds.rejoining = c
+	for _, i := range [2]Dir{first, first.Reverse()} {
+		f := &c.dirs[i]
+		c.hi[i], c.hiOK[i] = f.base+uint32(f.pos), true
+		r.synthetic(c.keys[i], f.base+uint32(f.pos)-1, 0x02, pc) // SYN
+	}
+	ds.rejoining = nil
+}
+
+// synthetic feeds the assembler a bare segment of flow k with sequence
+// number seq and TCP flags.
+func (r *runner) synthetic(k flowKey, seq uint32, flags byte, pc *pktCtx) {
+	ds := &r.directs
+	b := ds.buf[:]
+	binary.BigEndian.PutUint16(b[0:], k.sport)
+	binary.BigEndian.PutUint16(b[2:], k.dport)
+	binary.BigEndian.PutUint32(b[4:], seq)
+	binary.BigEndian.PutUint32(b[8:], 0)
+	b[12] = 5 << 4 // data offset: 20 octets, no options
+	b[13] = flags
+	b[14], b[15] = 0xff, 0xff
+	b[16], b[17], b[18], b[19] = 0, 0, 0, 0
+	if err := ds.rst.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err != nil {
+		return
+	}
+	ctx := r.slab.next(pc.file, pc.frame, pc.ci)
+	r.asm.AssembleWithContext(k.net, &ds.rst, ctx)
+}
+
+// closeDirect closes the direct connections silent since before tc (all
+// of them when tc is zero), in Stream order.
+func (r *runner) closeDirect(tc time.Time, idle bool) {
+	ds := &r.directs
+	var idleConns []*conn
+	for k, e := range ds.m {
+		if e.dir == DirClientToServer && k == e.c.keys[0] && (tc.IsZero() || e.c.lastSeen.Before(tc)) {
+			idleConns = append(idleConns, e.c)
+		}
+	}
+	slices.SortFunc(idleConns, func(a, b *conn) int { return a.index - b.index })
+	for _, c := range idleConns {
+		for i := range c.keys {
+			delete(ds.m, c.keys[i])
+		}
+		c.isDirect = false
+		r.inFlush = idle
+		c.complete()
+		r.inFlush = false
+	}
+}
