@@ -70,8 +70,10 @@ func (r *runner) directKey(netFlow gopacket.Flow, tcp *layers.TCP) flowKey {
 // direct frames tcp directly when it belongs to a connection that left the
 // assembler and is the next segment of its direction. It returns false
 // when the segment must go to the assembler (the connection, if it was
-// direct, has then rejoined it).
-func (r *runner) direct(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) bool {
+// direct, has then rejoined it). pc is the packet's context, or nil: it is
+// then made only when the segment carries stream data (from f, frame, ci
+// and truncated), so that bare ACKs cost no allocation.
+func (r *runner) direct(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx, f *fileRef, frame int, ci gopacket.CaptureInfo, truncated bool) bool {
 	ds := &r.directs
 	if len(ds.m) == 0 {
 		return false
@@ -81,16 +83,23 @@ func (r *runner) direct(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) bool
 		return false
 	}
 	c, d := e.c, e.dir
-	f := &c.dirs[d]
-	exp := f.base + uint32(f.pos)
+	fr := &c.dirs[d]
+	exp := fr.base + uint32(fr.pos)
 	diff := int32(tcp.Seq - exp)
 	n := len(tcp.Payload)
-	if tcp.SYN || tcp.FIN || tcp.RST || pc.truncated || (diff > 0 && n > 0) || f.done {
+	if pc != nil {
+		f, frame, ci, truncated = pc.file, pc.frame, pc.ci, pc.truncated
+	}
+	if tcp.SYN || tcp.FIN || tcp.RST || truncated || (diff > 0 && n > 0) || fr.done {
+		if pc == nil {
+			pc = r.slab.next(f, frame, ci)
+			pc.truncated = truncated
+		}
 		r.rejoin(c, d, pc)
 		return false
 	}
-	if pc.ci.Timestamp.After(c.lastSeen) {
-		c.lastSeen = pc.ci.Timestamp
+	if ci.Timestamp.After(c.lastSeen) {
+		c.lastSeen = ci.Timestamp
 	}
 	if n == 0 || c.r.stop {
 		return true // a bare ACK (or a window probe ahead): no stream data
@@ -101,10 +110,13 @@ func (r *runner) direct(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) bool
 		}
 		n += int(diff)
 	}
+	if pc == nil {
+		pc = r.slab.next(f, frame, ci)
+	}
 	data := tcp.Payload[len(tcp.Payload)-n:]
 	ds.sp[0] = span{n, pc}
 	r.countBytes(c, n)
-	f.input(chunk{b: data, sp: ds.sp[:]}, 0, ReasonLoss)
+	fr.input(chunk{b: data, sp: ds.sp[:]}, 0, ReasonLoss)
 	return true
 }
 

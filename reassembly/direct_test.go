@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -159,7 +161,7 @@ func sameRun(t *testing.T, name string, want, got *collector, ws, gs Stats) {
 // TestDirectFramingAgrees: framing in-order segments directly, outside
 // gopacket's assembler, changes nothing: every PDU (bytes, frames, times,
 // offsets), gap, problem and counter is what the assembler alone gives, on
-// real captures and on 400 random scenarios of what links do to segments.
+// real captures and on 400 random scenarios (SMPPDUMP_DIRECT_SEEDS for more) of what links do to segments.
 // The scenarios must make connections leave the assembler and rejoin it,
 // or the comparison would prove nothing.
 func TestDirectFramingAgrees(t *testing.T) {
@@ -176,12 +178,26 @@ func TestDirectFramingAgrees(t *testing.T) {
 			rejoins += gs.directRejoins
 		}
 	}
-	for seed := range uint64(400) {
+	seeds := uint64(400)
+	if n, err := strconv.ParseUint(os.Getenv("SMPPDUMP_DIRECT_SEEDS"), 10, 64); err == nil {
+		seeds = n // a longer run: SMPPDUMP_DIRECT_SEEDS=20000
+	}
+	for seed := range seeds {
 		c := directScenario(t, seed)
 		path := writeFile(t, "s.pcap", c.pcap())
 		o := Options{Ports: []uint16{2775}, LossTimeout: time.Second, FlushIdle: 15 * time.Second}
 		if seed%3 == 0 {
 			o.Heuristic = true
+		}
+		switch seed % 7 {
+		case 1:
+			o.MaxStreams = 2 // connections refused, and tracked again once others close
+		case 2:
+			o.MaxBufferedPagesPerConn = 3 // out-of-order data given up at the memory cap
+		case 3:
+			o.Limit = 50
+		case 4:
+			o.KeepDuplicates = true
 		}
 		ref := o
 		ref.noDirect = true

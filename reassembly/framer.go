@@ -409,6 +409,12 @@ func (f *framer) deliver(b []byte, sp []span, off int, offset int64) {
 // and sets r.frames to the frames, in that packet's file, that did.
 func (f *framer) provenance(sp []span, from, to int) *pktCtx {
 	r := f.c.r
+	if len(sp) == 1 { // one packet carried the whole buffer: the usual case
+		if at := sp[0].c; at != nil {
+			r.frames = append(r.frames[:0], at.frame)
+			return at
+		}
+	}
 	var at *pktCtx
 	start := 0
 	for _, s := range sp {

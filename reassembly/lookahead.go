@@ -17,7 +17,7 @@ type lookahead struct {
 }
 
 // lookaheadMin is the window's initial size, and the least it reads at once.
-const lookaheadMin = 64 << 10
+const lookaheadMin = 256 << 10
 
 // peek returns at least n bytes from the current offset, or fewer when the
 // stream ends (or fails) before. The bytes stay valid until the next call
