@@ -231,3 +231,21 @@ func TestDirectFramingUsed(t *testing.T) {
 	require.Equal(t, int64(1), st.directLeaves)
 	require.Equal(t, int64(1), st.directRejoins, "the FIN brings it back")
 }
+
+// FuzzDirectFraming: whatever the capture bytes, direct framing gives what
+// the assembler alone gives. Seeded with random scenarios.
+func FuzzDirectFraming(f *testing.F) {
+	for seed := range uint64(20) {
+		f.Add(directScenario(f, seed).pcap())
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := writeFile(t, "f.pcap", b)
+		o := Options{Ports: []uint16{2775}, Heuristic: len(b)%2 == 0, LossTimeout: time.Second, FlushIdle: 15 * time.Second}
+		ref := o
+		ref.noDirect = true
+		want, ws, werr := runFiles(t, ref, path)
+		got, gs, gerr := runFiles(t, o, path)
+		require.Equal(t, fmt.Sprint(werr), fmt.Sprint(gerr))
+		sameRun(t, "fuzz", want, got, ws, gs)
+	})
+}
