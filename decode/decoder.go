@@ -32,14 +32,26 @@ func Decode(b []byte, o Options) *PDU {
 func (p *PDU) Decode(b []byte, o Options) { p.decode(b, o) }
 
 func (p *PDU) decode(b []byte, o Options) {
+	// reset leaves valBuf alone: the fields decoded now overwrite its first
+	// entries, and only those the last decode filled beyond are cleared.
+	stale := min(len(p.Values), len(p.valBuf))
 	p.reset()
+	filled := p.decodePDU(b, o)
+	if stale > filled {
+		clear(p.valBuf[filled:stale])
+	}
+}
+
+// decodePDU decodes b into the reset p. It returns how many entries of
+// valBuf it wrote, all of which it wrote completely.
+func (p *PDU) decodePDU(b []byte, o Options) (filled int) {
 	p.opts = o
 	p.Version = o.Version.Normalize()
 	p.Raw = b
 	if len(b) < HeaderLen {
 		// The capture lost the rest: not the sender's fault (ref §12.1 HDR-05).
 		p.issue(SevInfo, CodeIncomplete, "", 0, "only %d octets of the 16-octet header", len(b))
-		return
+		return 0
 	}
 	p.Header, _ = ReadHeader(b)
 	if p.Length >= HeaderLen && int(p.Length) < len(b) {
@@ -47,9 +59,12 @@ func (p *PDU) decode(b []byte, o Options) {
 	}
 	body, ok := p.checkHeader(b, o)
 	if !ok {
-		return
+		return 0
 	}
-	d := bodyDecoder{p: p, r: reader{b: body}, incomplete: int(p.Length) > len(b)}
+	// Set field by field: a composite literal is built in a temporary and
+	// copied, which stalls on reading back its own fresh stores.
+	var d bodyDecoder
+	d.p, d.r.b, d.incomplete = p, body, int(p.Length) > len(b)
 	c := p.Cmd
 	minLen := c.MinLen
 	if c.IsResponse() && p.Status == 0 {
@@ -59,9 +74,10 @@ func (p *PDU) decode(b []byte, o Options) {
 		p.issue(SevError, CodeBodyTruncated, "command_length", 0, "command_length %d is below the %d octets of the smallest %s", p.Length, minLen, c.Name)
 		d.short = true
 	}
-	d.fields()
+	filled = d.fields()
 	d.tlvs()
 	d.validate()
+	return filled
 }
 
 // checkHeader applies the header checks of ref §12.1 and returns the body.
@@ -192,6 +208,16 @@ type bodyDecoder struct {
 	// seen holds the defined tags read so far, so that finding a repeated
 	// TLV costs O(1) however many TLVs the PDU carries.
 	seen tlvSet
+	// filled counts the entries of p.Values that fields wrote so far.
+	filled int
+	// Set by validate before the TLV-value and user-data checks: whether
+	// UDHI is set, the esm_class message type, and the user data with its
+	// field name and offset.
+	udhi    bool
+	msgType uint8
+	ud      []byte
+	udField string
+	udOff   int
 }
 
 // quiet reports whether running out of octets was already explained.
@@ -200,17 +226,31 @@ func (d *bodyDecoder) quiet() bool { return d.incomplete || d.short }
 // off converts a body offset into a PDU offset.
 func (d *bodyDecoder) off() int { return HeaderLen + d.r.off }
 
-func (d *bodyDecoder) fields() {
+// fields decodes the mandatory fields into p.Values and returns how many
+// entries of p.valBuf it wrote. Every entry of p.Values is written whole
+// (or cleared when the body ends first), so they need no clearing before.
+func (d *bodyDecoder) fields() (filled int) {
 	p, c := d.p, d.p.Cmd
-	if n := len(c.Fields); cap(p.Values) >= n {
+	n := len(c.Fields)
+	if cap(p.Values) >= n { // p.Values is p.valBuf[:0] after reset
 		p.Values = p.Values[:n]
-		clear(p.Values)
+		filled = n
 	} else {
 		p.Values = make([]Value, n)
 	}
+	d.readFields()
+	clear(p.Values[d.filled:])
+	return filled
+}
+
+// readFields reads the fields in order, setting d.filled to the number of
+// entries of p.Values it wrote.
+func (d *bodyDecoder) readFields() {
+	p, c := d.p, d.p.Cmd
 	if c.IsResponse() && p.Status != 0 && d.r.remaining() == 0 {
 		return // error responses may omit the body (ref §1.7)
 	}
+	vals := p.Values[:len(c.Fields)]
 	for i := range c.Fields {
 		f := &c.Fields[i]
 		if d.r.remaining() == 0 && f.minSize() > 0 {
@@ -224,7 +264,14 @@ func (d *bodyDecoder) fields() {
 			p.issue(SevError, CodeBodyTruncated, f.Name(), d.off(), "body ends before mandatory field %s", f.Name())
 			return
 		}
-		if !d.field(i, f) {
+		v := &vals[i]
+		d.filled = i + 1
+		if f.Kind == KindU8 { // the commonest kind; an octet is left (above)
+			v.set(uint32(d.r.b[d.r.off]), d.off(), 1)
+			d.r.off++
+			continue
+		}
+		if !d.field(v, f) {
 			d.stopped = true
 			return
 		}
@@ -234,17 +281,17 @@ func (d *bodyDecoder) fields() {
 // count returns the integer value of an earlier field.
 func (d *bodyDecoder) count(id FieldID) int {
 	i := d.p.Cmd.Field(id)
-	if i < 0 || i >= len(d.p.Values) {
+	if i < 0 || i >= d.filled {
 		return 0
 	}
 	return int(d.p.Values[i].Int)
 }
 
-// field decodes one mandatory field into p.Values[i]. It returns false when
-// the rest of the body can no longer be located.
-func (d *bodyDecoder) field(i int, f *Field) bool {
-	v := &d.p.Values[i]
-	v.Off = d.off()
+// field decodes one mandatory field into v, overwriting all of it. It
+// returns false when the rest of the body can no longer be located.
+func (d *bodyDecoder) field(v *Value, f *Field) bool {
+	v.set(0, d.off(), 0)
+	v.Present = false
 	start := d.r.off
 	ok := d.readField(v, f)
 	v.Len = d.r.off - start
@@ -319,6 +366,9 @@ func (d *bodyDecoder) readField(v *Value, f *Field) bool {
 // countOff returns the offset of an earlier count field.
 func (d *bodyDecoder) countOff(id FieldID) int {
 	if i := d.p.Cmd.Field(id); i >= 0 && i < len(d.p.Values) {
+		if i >= d.filled {
+			return 0 // not read yet: the entry is still to be written
+		}
 		return d.p.Values[i].Off
 	}
 	return HeaderLen

@@ -11,6 +11,17 @@ type Value struct {
 	Present bool   // false when the body ended before this field
 }
 
+// set makes v a present integer field: Value{Int: x, Off: off, Len: n,
+// Present: true}. Bytes is written only when it is not nil already, since
+// writing a pointer costs a write barrier while the collector runs, and
+// decoding overwrites reused Values field after field.
+func (v *Value) set(x uint32, off, n int) {
+	if v.Bytes != nil {
+		v.Bytes = nil
+	}
+	v.Int, v.Off, v.Len, v.Present = x, off, n, true
+}
+
 // Dest is one dest_address of submit_multi (ref §3.4).
 type Dest struct {
 	Flag   uint8 // 1 SME address, 2 distribution list
@@ -98,7 +109,7 @@ type PDU struct {
 func (p *PDU) reset() {
 	// Clear only what the last decode used, so that no slice of an old
 	// input stays reachable; the inline arrays are large and mostly unused.
-	clear(p.valBuf[:min(len(p.Values), len(p.valBuf))])
+	// valBuf is left to decode, which overwrites most of what it clears.
 	clear(p.tlvBuf[:min(len(p.TLVs), len(p.tlvBuf))])
 	clear(p.issueBuf[:min(len(p.Issues), len(p.issueBuf))])
 	p.codeCounts = p.codeBuf[:0]
@@ -106,7 +117,10 @@ func (p *PDU) reset() {
 	clear(p.Unsuccess)
 	clear(p.MessageIDs)
 	p.Header, p.Cmd, p.Version, p.Raw, p.opts = Header{}, nil, 0, nil, Options{}
-	p.rcpt, p.rcptState = Receipt{}, rcptUnknown
+	if p.rcptState == rcptParsed { // p.rcpt is set only then
+		p.rcpt = Receipt{}
+	}
+	p.rcptState = rcptUnknown
 	p.Values, p.TLVs, p.Issues = p.valBuf[:0], p.tlvBuf[:0], p.issueBuf[:0]
 	p.Dests, p.Unsuccess, p.MessageIDs = p.Dests[:0], p.Unsuccess[:0], p.MessageIDs[:0]
 }
@@ -121,26 +135,38 @@ func (p *PDU) Name() string {
 
 // Get returns the mandatory field id, if the command has it and it was present.
 func (p *PDU) Get(id FieldID) (Value, bool) {
+	if v := p.value(id); v != nil {
+		return *v, true
+	}
+	return Value{}, false
+}
+
+// value returns the mandatory field id when Get would report it, or nil.
+func (p *PDU) value(id FieldID) *Value {
 	if p.Cmd == nil {
-		return Value{}, false
+		return nil
 	}
 	i := p.Cmd.Field(id)
 	if i < 0 || i >= len(p.Values) || !p.Values[i].Present {
-		return Value{}, false
+		return nil
 	}
-	return p.Values[i], true
+	return &p.Values[i]
 }
 
 // Int returns an integer field.
 func (p *PDU) Int(id FieldID) (uint32, bool) {
-	v, ok := p.Get(id)
-	return v.Int, ok
+	if v := p.value(id); v != nil {
+		return v.Int, true
+	}
+	return 0, false
 }
 
 // Bytes returns a string or octet field (aliasing the input).
 func (p *PDU) Bytes(id FieldID) []byte {
-	v, _ := p.Get(id)
-	return v.Bytes
+	if v := p.value(id); v != nil {
+		return v.Bytes
+	}
+	return nil
 }
 
 // Str returns a string field as a Go string (it copies).
@@ -160,7 +186,7 @@ func (p *PDU) TLV(tag uint16) (*TLV, bool) {
 // responses and of query/cancel/replace/broadcast PDUs, or the
 // receipted_message_id TLV of a receipt.
 func (p *PDU) MessageID() ([]byte, bool) {
-	if v, ok := p.Get(FieldMessageID); ok {
+	if v := p.value(FieldMessageID); v != nil {
 		return v.Bytes, true
 	}
 	if t, ok := p.TLV(TagReceiptedMessageID); ok {
@@ -172,7 +198,7 @@ func (p *PDU) MessageID() ([]byte, bool) {
 // UserData returns the message bytes: short_message, or message_payload when
 // short_message is empty. fromPayload says which one it was.
 func (p *PDU) UserData() (ud []byte, fromPayload bool) {
-	if v, ok := p.Get(FieldShortMessage); ok && len(v.Bytes) > 0 {
+	if v := p.value(FieldShortMessage); v != nil && len(v.Bytes) > 0 {
 		return v.Bytes, false
 	}
 	if t, ok := p.TLV(TagMessagePayload); ok {

@@ -1,7 +1,7 @@
 package decode
 
 import (
-	"bytes"
+	"math/bits"
 	"strings"
 	"time"
 )
@@ -27,6 +27,12 @@ var receiptLabels = [...]string{"id:", "sub:", "dlvrd:", "submit date:", "done d
 // and order, fields missing or extra, each value running to the next label.
 // ok is false when neither id: nor stat: is found.
 func ParseReceipt(b []byte) (r Receipt, ok bool) {
+	ok = parseReceipt(&r, b)
+	return r, ok
+}
+
+// parseReceipt is ParseReceipt writing into *r, which must be zero.
+func parseReceipt(r *Receipt, b []byte) bool {
 	// One pass over the colons: each label is taken at its first
 	// occurrence that starts the text or follows a space (so "id:" does not
 	// match inside "msgid:"), compared with ASCII case folded in place.
@@ -35,12 +41,20 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 	var seen [len(receiptLabels)]bool
 	n := 0
 	for from := 0; from < len(b) && n < len(receiptLabels); {
-		c := bytes.IndexByte(b[from:], ':')
+		c := indexColon(b[from:])
 		if c < 0 {
 			break
 		}
 		c += from
-		for li, lab := range receiptLabels {
+		from = c + 1
+		if c == 0 {
+			continue // every label has a name before its colon
+		}
+		// Only the labels whose name ends in the octet before the colon
+		// can match here.
+		for cand := receiptLabelsByLast[b[c-1]]; cand != 0; cand &= cand - 1 {
+			li := bits.TrailingZeros8(cand)
+			lab := receiptLabels[li]
 			i := c + 1 - len(lab)
 			if seen[li] || i < 0 || (i > 0 && b[i-1] != ' ') || !isLabel(b[i:c], lab[:len(lab)-1]) {
 				continue
@@ -50,7 +64,6 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 			n++
 			break
 		}
-		from = c + 1
 	}
 	found := hits[:n]
 	// Sort by position (at most 8 entries).
@@ -59,6 +72,12 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 			found[j], found[j-1] = found[j-1], found[j]
 		}
 	}
+	// Each value runs to the next label. Each value is a string of its own
+	// (callers keep the id, stat and err for hours), except the values
+	// nearly every receipt repeats, which need no allocation.
+	var raws [len(receiptLabels)][]byte
+	var vals [len(receiptLabels)]string
+	var got [len(receiptLabels)]bool
 	for i, h := range found {
 		end := len(b)
 		if i+1 < len(found) {
@@ -68,34 +87,37 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 			continue // overlapping labels
 		}
 		raw := b[h.end:end]
-		if receiptLabels[h.label] != "text:" {
-			raw = bytes.TrimSpace(raw)
+		if h.label != textLabel {
+			raw = trimSpace(raw)
 		}
-		v := receiptValue(raw)
-		switch h.label {
-		case 0:
-			r.ID = v
-		case 1:
-			r.Sub = v
-		case 2:
-			r.Dlvrd = v
-		case 3:
-			r.SubmitDate = v
-		case 4:
-			r.DoneDate = v
-		case 5:
-			if hasLowerASCII(raw) {
-				v = strings.ToUpper(v)
-			}
-			r.Stat = v
-		case 6:
-			r.Err = v
-		case 7:
-			r.Text, r.HasText = v, true
+		raws[h.label], got[h.label] = raw, true
+		vals[h.label] = receiptValue(raw)
+	}
+	if got[5] && hasLowerASCII(raws[5]) {
+		vals[5] = strings.ToUpper(vals[5])
+	}
+	r.ID, r.Sub, r.Dlvrd, r.SubmitDate = vals[0], vals[1], vals[2], vals[3]
+	r.DoneDate, r.Stat, r.Err = vals[4], vals[5], vals[6]
+	r.Text, r.HasText = vals[7], got[7]
+	return r.ID != "" || r.Stat != ""
+}
+
+// textLabel is the index of "text:", whose value is kept untrimmed.
+const textLabel = 7
+
+// receiptLabelsByLast maps an octet to the set (bit i for receiptLabels[i])
+// of labels whose name ends in it, in either ASCII case. Built once at
+// package initialisation, never modified.
+var receiptLabelsByLast = func() (m [256]uint8) {
+	for i, lab := range receiptLabels {
+		c := lab[len(lab)-2] // the last octet before the colon
+		m[c] |= 1 << i
+		if 'a' <= c && c <= 'z' {
+			m[c-'a'+'A'] |= 1 << i
 		}
 	}
-	return r, r.ID != "" || r.Stat != ""
-}
+	return m
+}()
 
 // isLabel reports whether b equals the lower-case ASCII label, folding
 // ASCII upper case in b only.
@@ -224,16 +246,30 @@ func (p *PDU) Receipt() (Receipt, bool) {
 	case rcptParsed:
 		return p.rcpt, true
 	}
-	p.rcptState = rcptNone
 	if !p.IsReceipt() {
+		p.rcptState = rcptNone
 		return Receipt{}, false
 	}
 	ud, _ := p.UserData()
-	r, ok := ParseReceipt(ud)
-	if ok {
-		p.rcpt, p.rcptState = r, rcptParsed
+	var r Receipt
+	if !parseReceipt(&r, ud) {
+		p.rcptState = rcptNone
+		return r, false // what was found, this once, as ParseReceipt does
 	}
-	return r, ok
+	p.rcpt, p.rcptState = r, rcptParsed
+	return r, true
+}
+
+// parseReceipt parses ud, the user data of a receipt PDU, into p.rcpt and
+// returns it (nil when ud has no receipt fields); Receipt returns it after.
+func (p *PDU) parseReceipt(ud []byte) *Receipt {
+	p.rcpt = Receipt{}
+	if !parseReceipt(&p.rcpt, ud) {
+		p.rcpt, p.rcptState = Receipt{}, rcptNone
+		return nil
+	}
+	p.rcptState = rcptParsed
+	return &p.rcpt
 }
 
 // States of PDU.rcptState.

@@ -56,7 +56,24 @@ var statusNames = map[Status]string{
 func (s Status) v50Only() bool { return s >= 0x100 && s <= 0x112 }
 
 // Known reports whether s is a code defined by v3.4 or v5.0.
-func (s Status) Known() bool { _, ok := statusNames[s]; return ok }
+func (s Status) Known() bool {
+	if s < Status(len(knownStatus)) {
+		return knownStatus[s]
+	}
+	_, ok := statusNames[s]
+	return ok
+}
+
+// knownStatus is statusNames as a set, for the codes that fit: Known is
+// asked on every response, and an array look-up is cheaper than a map's.
+var knownStatus = func() (set [0x120]bool) {
+	for s := range statusNames {
+		if s < Status(len(set)) {
+			set[s] = true
+		}
+	}
+	return set
+}()
 
 // IsVendor reports whether s lies in the SMSC vendor-specific range 0x400–0x4FF.
 func (s Status) IsVendor() bool { return s >= 0x400 && s <= 0x4FF }

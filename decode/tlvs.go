@@ -246,13 +246,20 @@ var vendorTLVNames = map[uint16]string{
 	0x8082: "dest_msc_addr",
 }
 
-var tlvIndex = func() map[uint16]*TLVDef {
-	m := make(map[uint16]*TLVDef, len(tlvTable))
+// tlvIndex finds rows by tag: a page of 256 rows per high octet of the
+// tag, allocated only for the few high octets the table uses. It is built
+// at package initialisation and never modified.
+var tlvIndex = func() *[256]*[256]*TLVDef {
+	var ix [256]*[256]*TLVDef
 	for i := range tlvTable {
 		tlvTable[i].ordinal = uint8(i)
-		m[tlvTable[i].Tag] = &tlvTable[i]
+		tag := tlvTable[i].Tag
+		if ix[tag>>8] == nil {
+			ix[tag>>8] = new([256]*TLVDef)
+		}
+		ix[tag>>8][tag&0xFF] = &tlvTable[i]
 	}
-	return m
+	return &ix
 }()
 
 // tlvSet is a set of defined tags, by their ordinal in the table.
@@ -271,7 +278,12 @@ func (s *tlvSet) add(d *TLVDef) bool {
 
 // LookupTLV returns the definition of tag, or nil for tags the
 // specifications do not define.
-func LookupTLV(tag uint16) *TLVDef { return tlvIndex[tag] }
+func LookupTLV(tag uint16) *TLVDef {
+	if page := tlvIndex[tag>>8]; page != nil {
+		return page[tag&0xFF]
+	}
+	return nil
+}
 
 // TLVs returns the TLV table in tag order. The rows must not be modified.
 func TLVs() []TLVDef { return tlvTable }

@@ -10,10 +10,10 @@ func (d *bodyDecoder) validate() {
 	if p.Cmd == nil || len(p.Values) == 0 {
 		return
 	}
-	for i := range p.Values {
-		v := &p.Values[i]
-		if v.Present && i < len(p.Cmd.Fields) {
-			d.checkField(&p.Cmd.Fields[i], v)
+	vals, fields := p.Values, p.Cmd.Fields // the checks change neither
+	for i := range vals {
+		if v := &vals[i]; v.Present && i < len(fields) {
+			d.checkField(&fields[i], v)
 		}
 	}
 	d.checkEntries()
@@ -24,9 +24,15 @@ func (d *bodyDecoder) validate() {
 		// guess.
 		return
 	}
+	// esm_class and the user data are looked up once for the checks
+	// below, as UDHI, MessageType, IsReceipt and UserData would find them.
+	if esm := p.value(FieldESMClass); esm != nil {
+		d.udhi, d.msgType = esm.Int&0x40 != 0, uint8(esm.Int)&0x3C
+	}
+	d.ud, d.udField, d.udOff = p.userDataLoc()
 	d.checkTLVValues()
 	d.checkUserData()
-	if p.IsReceipt() {
+	if (p.ID == DeliverSM || p.ID == DataSM) && (d.msgType == 0x04 || d.msgType == 0x20) {
 		d.checkReceipt()
 	}
 }
@@ -74,6 +80,9 @@ func (d *bodyDecoder) checkNPI(id FieldID, off int, v uint32) {
 
 // checkPrintable raises FLD-12 for octets outside printable ASCII.
 func (d *bodyDecoder) checkPrintable(name string, off int, b []byte) {
+	if allPrintable(b) {
+		return
+	}
 	for _, c := range b {
 		if c < 0x20 || c >= 0x7F {
 			if name == "password" { // never echo a password octet
@@ -345,7 +354,7 @@ func daysIn(yy, mo int) int {
 // checkCommand applies the checks that combine several fields.
 func (d *bodyDecoder) checkCommand() {
 	p := d.p
-	if esm, ok := p.Get(FieldESMClass); ok {
+	if esm := p.value(FieldESMClass); esm != nil {
 		mode, typ := esm.Int&0x03, esm.Int&0x3C
 		switch typ {
 		case 0x0C, 0x14, 0x1C:

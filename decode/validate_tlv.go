@@ -91,16 +91,16 @@ func (d *bodyDecoder) checkTLVValues() {
 				p.issue(SevError, CodeSAR, "sar_segment_seqnum", seq.Off, "SAR segment %d of %d", sv, tv)
 			}
 		}
-		if p.UDHI() {
+		if d.udhi {
 			p.issue(SevWarning, CodeSARWithUDHI, "sar_msg_ref_num", HeaderLen, "SAR TLVs together with a UDH (UDHI set)")
 		}
 	}
-	if p.UDHI() && count(TagSourcePort)+count(TagDestinationPort) > 0 {
+	if d.udhi && count(TagSourcePort)+count(TagDestinationPort) > 0 {
 		p.issue(SevWarning, CodeSARWithUDHI, "source_port", HeaderLen, "port TLVs together with a UDH (UDHI set)")
 	}
 	// message_payload with short_message (ref §10.5).
 	if count(TagMessagePayload) > 0 {
-		if v, ok := p.Get(FieldSMLength); ok && v.Int > 0 {
+		if v := p.value(FieldSMLength); v != nil && v.Int > 0 {
 			p.issue(SevError, CodeSMAndPayload, "sm_length", v.Off, "sm_length %d with a message_payload TLV", v.Int)
 		}
 	} else if p.ID == DataSM {

@@ -14,11 +14,11 @@ func gsmSegmentLimit(a Alphabet) int {
 // checkUserData applies the UDH and encoding checks of ref §12.6.
 func (d *bodyDecoder) checkUserData() {
 	p := d.p
-	ud, field, off := p.userDataLoc()
+	ud, field, off := d.ud, d.udField, d.udOff
 	fromPayload := field == "message_payload"
 	hasDC := d.hasDCS
 	text := ud
-	if p.UDHI() {
+	if d.udhi {
 		h, err := ParseUDH(ud)
 		if err != nil {
 			code := CodeUDHInvalid
@@ -46,9 +46,10 @@ func (d *bodyDecoder) checkUserData() {
 	dc := uint32(dcs.Value)
 	switch dcs.Alphabet {
 	case AlphaGSM7:
-		if dc == 0 && hasHighBit(text) {
+		high, esc := scanGSM(text)
+		if dc == 0 && high {
 			p.issue(SevWarning, CodeGSMHighBit, field, off, "data_coding 0 text has octets ≥ 0x80: not unpacked GSM 7-bit")
-		} else if !hasHighBit(text) {
+		} else if !high && esc { // without an escape there is no escape problem
 			if trailing, bad := gsmEscapeProblems(text); trailing || bad {
 				p.issue(SevWarning, CodeGSMEscape, field, off, "GSM escape 0x1B at the end or before an undefined extension code")
 			}
@@ -60,7 +61,7 @@ func (d *bodyDecoder) checkUserData() {
 			p.issue(SevWarning, CodeUCS2Surrogate, field, off, "unpaired UTF-16 surrogate")
 		}
 	}
-	if !fromPayload && !p.UDHI() && len(ud) > gsmSegmentLimit(dcs.Alphabet) {
+	if !fromPayload && !d.udhi && len(ud) > gsmSegmentLimit(dcs.Alphabet) {
 		if _, sar := p.TLV(TagSARMsgRefNum); !sar {
 			p.issue(SevInfo, CodeOversizeSMS, field, off, "%d octets do not fit one GSM SMS", len(ud))
 		}
@@ -68,17 +69,19 @@ func (d *bodyDecoder) checkUserData() {
 }
 
 // userDataLoc returns the user data with the name and offset of the field
-// that carries it.
+// that carries it, as UserData chooses it.
 func (p *PDU) userDataLoc() (ud []byte, field string, off int) {
-	ud, fromPayload := p.UserData()
-	if fromPayload {
-		t, _ := p.TLV(TagMessagePayload)
-		return ud, "message_payload", t.Off + 4
+	sm := p.value(FieldShortMessage)
+	if sm != nil && len(sm.Bytes) > 0 {
+		return sm.Bytes, "short_message", sm.Off
 	}
-	if v, ok := p.Get(FieldShortMessage); ok {
-		return ud, "short_message", v.Off
+	if t, ok := p.TLV(TagMessagePayload); ok {
+		return t.Value, "message_payload", t.Off + 4
 	}
-	return ud, "short_message", HeaderLen
+	if sm != nil {
+		return nil, "short_message", sm.Off
+	}
+	return nil, "short_message", HeaderLen
 }
 
 // isBufferedStat reports the receipt tokens seen in the wild for a buffered,
@@ -145,7 +148,7 @@ func endsHighSurrogate(b []byte) bool {
 // checkReceipt applies the receipt consistency checks of ref §8.6 (DLR-01).
 func (d *bodyDecoder) checkReceipt() {
 	p := d.p
-	ud, field, off := p.userDataLoc()
+	ud, field, off := d.ud, d.udField, d.udOff
 	rid, hasRID := p.TLV(TagReceiptedMessageID)
 	st, hasState := p.TLV(TagMessageState)
 	if len(ud) == 0 {
@@ -154,8 +157,8 @@ func (d *bodyDecoder) checkReceipt() {
 		}
 		return
 	}
-	r, ok := p.Receipt() // the same user data, parsed once for every caller
-	if !ok {
+	r := p.parseReceipt(ud) // kept: Receipt returns it to every later caller
+	if r == nil {
 		if !hasRID && !hasState {
 			p.issue(SevWarning, CodeReceipt, field, off, "receipt text has neither id: nor stat:, and neither receipted_message_id nor message_state")
 		}
@@ -178,7 +181,7 @@ func (d *bodyDecoder) checkReceipt() {
 	if hasRID && !hasState {
 		p.issue(SevInfo, CodeReceipt, "message_state", rid.Off, "receipted_message_id without message_state (partial v3.4)")
 	}
-	if p.MessageType() == 0x04 {
+	if d.msgType == 0x04 {
 		s := textState
 		if hasState {
 			v, _ := st.Uint()

@@ -1,0 +1,113 @@
+package decode
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+)
+
+// The word-at-a-time scanners must agree with the plain loops they replace
+// for every octet at every position of short and word-sized inputs.
+
+func naiveGSM(b []byte) (high, esc bool) {
+	for _, c := range b {
+		high = high || c >= 0x80
+		esc = esc || c == 0x1B
+	}
+	return high, esc
+}
+
+func naivePrintable(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7F {
+			return false
+		}
+	}
+	return true
+}
+
+func naiveColon(b []byte) int { return bytes.IndexByte(b, ':') }
+
+func TestScannersEveryOctet(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 9, 16, 17, 23} {
+		for pos := range n {
+			for c := range 256 {
+				b := bytes.Repeat([]byte{'a'}, n)
+				b[pos] = byte(c)
+				checkScanners(t, b)
+			}
+		}
+	}
+}
+
+func TestScannersRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte{0x00, 0x1A, 0x1B, 0x1C, 0x1F, 0x20, ' ', ':', ';', 'a', 0x7E, 0x7F, 0x80, 0x9B, 0xBA, 0xFF}
+	for range 20000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(3) == 0 {
+				b[i] = byte(r.IntN(256))
+			} else {
+				b[i] = alphabet[r.IntN(len(alphabet))]
+			}
+		}
+		checkScanners(t, b)
+	}
+}
+
+func checkScanners(t *testing.T, b []byte) {
+	t.Helper()
+	h1, e1 := scanGSM(b)
+	if h2, e2 := naiveGSM(b); h1 != h2 || e1 != e2 {
+		t.Fatalf("scanGSM(%x) = %v, %v; want %v, %v", b, h1, e1, h2, e2)
+	}
+	if got, want := allPrintable(b), naivePrintable(b); got != want {
+		t.Fatalf("allPrintable(%x) = %v; want %v", b, got, want)
+	}
+	if got, want := indexColon(b), naiveColon(b); got != want {
+		t.Fatalf("indexColon(%x) = %d; want %d", b, got, want)
+	}
+	got, want := trimSpace(b), bytes.TrimSpace(b)
+	if !bytes.Equal(got, want) || (got == nil) != (want == nil) {
+		t.Fatalf("trimSpace(%x) = %x; want %x", b, got, want)
+	}
+}
+
+func TestTrimSpace(t *testing.T) {
+	for _, s := range []string{"", " ", "\t\n\v\f\r ", "a", " a ", " a b ", "\u00a0a\u00a0", " \u0085", "x\u2003", "\xff ", " \xc2"} {
+		got, want := trimSpace([]byte(s)), bytes.TrimSpace([]byte(s))
+		if !bytes.Equal(got, want) || (got == nil) != (want == nil) {
+			t.Errorf("trimSpace(%q) = %q; want %q", s, got, want)
+		}
+	}
+}
+
+func TestReceiptTables(t *testing.T) {
+	if receiptLabels[textLabel] != "text:" {
+		t.Fatalf("textLabel is %q", receiptLabels[textLabel])
+	}
+	for c := range 256 {
+		for i, lab := range receiptLabels {
+			last := lab[len(lab)-2]
+			want := byte(c) == last || byte(c) == last-'a'+'A'
+			if got := receiptLabelsByLast[c]&(1<<i) != 0; got != want {
+				t.Errorf("receiptLabelsByLast[%#02x] has %q: %v", c, lab, got)
+			}
+		}
+	}
+}
+
+// TestValueSet guards Value.set, which writes every field of a Value one by
+// one: a field added to Value must be added there too.
+func TestValueSet(t *testing.T) {
+	if n := reflect.TypeFor[Value]().NumField(); n != 5 {
+		t.Fatalf("Value has %d fields; update Value.set", n)
+	}
+	v := Value{Int: 7, Bytes: []byte("x"), Off: 3, Len: 9}
+	v.set(1, 2, 3)
+	if !reflect.DeepEqual(v, Value{Int: 1, Off: 2, Len: 3, Present: true}) {
+		t.Fatalf("got %+v", v)
+	}
+}
