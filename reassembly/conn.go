@@ -306,7 +306,7 @@ func (c *conn) ReassemblyComplete(tcpreasm.AssemblerContext) bool {
 		c.r.directs.left = true
 		return true
 	}
-	c.complete()
+	c.r.completeConn(c)
 	return true
 }
 

@@ -183,6 +183,9 @@ func within(a, b, w int64) bool {
 
 // emitGap hands a gap of c to the Handler, holds it, or drops it.
 func (r *runner) emitGap(c *conn, g *Gap) {
+	if r.keepGap(c, g) {
+		return
+	}
 	if r.dd == nil {
 		r.deliverGap(g)
 		return
@@ -200,6 +203,9 @@ func (r *runner) emitGap(c *conn, g *Gap) {
 // emitPDU hands a PDU of c, whose first byte has TCP sequence number seq,
 // to the Handler, holds it, or drops it.
 func (r *runner) emitPDU(c *conn, p *PDU, seq uint32) {
+	if r.keepPDU(c, p, seq) {
+		return
+	}
 	d := r.dd
 	if d == nil {
 		r.deliverPDU(c, p)

@@ -228,7 +228,7 @@ func (r *runner) closeDirect(tc time.Time, idle bool) {
 		}
 		c.isDirect = false
 		r.inFlush = idle
-		c.complete()
+		r.completeConn(c)
 		r.inFlush = false
 	}
 }

@@ -10,31 +10,36 @@ import (
 // A flush (holes given up at Options.LossTimeout, connections closed idle,
 // the end of input) can release data of many connections at once, and
 // gopacket's assembler visits its connections in the order of a Go map,
-// which differs from run to run. So while a flush runs, the PDUs and gaps
-// it releases are kept, and handed on when it ends, sorted by Stream (each
-// connection's own records keep their order): the same capture gives the
-// same output every time.
+// which differs from run to run. That order reaches the output, and mirror
+// detection too (which copy of a conversation delivers first decides which
+// is the mirror). So while a flush runs, what it releases is kept: the
+// PDUs and gaps framed and the connections completed. When it ends they
+// are handed on sorted by Stream, each connection's own in the order they
+// came: the same capture gives the same output every time.
+
+// flushKind is what a kept record is.
+type flushKind uint8
+
+const (
+	flushPDU      flushKind = iota
+	flushGap                // a gap framed
+	flushComplete           // the connection closed (idle: by the flush's idle rule)
+)
 
 // flushed is a record kept during a flush.
 type flushed struct {
-	c   *conn
-	pdu *PDU
-	gap Gap
+	kind flushKind
+	c    *conn
+	pdu  *PDU
+	seq  uint32
+	gap  Gap
+	idle bool
 }
 
 // flushBatch is the runner's records of the flush under way.
 type flushBatch struct {
 	on   bool
 	recs []flushed
-}
-
-// keep stores a copy of a PDU of c (gap nil) or of gap g.
-func (b *flushBatch) keep(c *conn, p *PDU, g *Gap) {
-	if p != nil {
-		b.recs = append(b.recs, flushed{c: c, pdu: p.Clone()})
-		return
-	}
-	b.recs = append(b.recs, flushed{gap: *g})
 }
 
 // beginFlush starts keeping records.
@@ -44,22 +49,48 @@ func (r *runner) beginFlush() { r.batch.on = true }
 func (r *runner) endFlush() {
 	b := &r.batch
 	b.on = false
-	slices.SortStableFunc(b.recs, func(x, y flushed) int { return cmp.Compare(x.stream(), y.stream()) })
+	slices.SortStableFunc(b.recs, func(x, y flushed) int { return cmp.Compare(x.c.index, y.c.index) })
 	for i := range b.recs {
 		f := &b.recs[i]
-		if f.pdu != nil {
-			r.deliverPDU(f.c, f.pdu)
-		} else {
-			r.deliverGap(&f.gap)
+		switch f.kind {
+		case flushPDU:
+			r.emitPDU(f.c, f.pdu, f.seq)
+		case flushGap:
+			r.emitGap(f.c, &f.gap)
+		case flushComplete:
+			r.inFlush = f.idle
+			f.c.complete()
+			r.inFlush = false
 		}
 		b.recs[i] = flushed{}
 	}
 	b.recs = b.recs[:0]
 }
 
-func (f *flushed) stream() int {
-	if f.pdu != nil {
-		return f.pdu.Stream
+// keepPDU keeps a copy of p, a PDU of c whose first byte has TCP sequence
+// number seq, when a flush is under way.
+func (r *runner) keepPDU(c *conn, p *PDU, seq uint32) bool {
+	if !r.batch.on {
+		return false
 	}
-	return f.gap.Stream
+	r.batch.recs = append(r.batch.recs, flushed{kind: flushPDU, c: c, pdu: p.Clone(), seq: seq})
+	return true
+}
+
+// keepGap keeps a copy of g, a gap of c, when a flush is under way.
+func (r *runner) keepGap(c *conn, g *Gap) bool {
+	if !r.batch.on {
+		return false
+	}
+	r.batch.recs = append(r.batch.recs, flushed{kind: flushGap, c: c, gap: *g})
+	return true
+}
+
+// completeConn ends c, or keeps that for the end of the flush under way.
+func (r *runner) completeConn(c *conn) {
+	if r.batch.on {
+		r.batch.recs = append(r.batch.recs, flushed{kind: flushComplete, c: c, idle: r.inFlush})
+		return
+	}
+	c.complete()
 }

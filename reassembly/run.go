@@ -136,10 +136,6 @@ func (r *runner) deliverPDU(c *conn, p *PDU) {
 	if r.stop {
 		return
 	}
-	if r.batch.on {
-		r.batch.keep(c, p, nil)
-		return
-	}
 	c.delivered++
 	r.stats.PDUs++
 	r.h.PDU(p)
@@ -151,10 +147,6 @@ func (r *runner) deliverPDU(c *conn, p *PDU) {
 // deliverGap counts g and hands it to the Handler.
 func (r *runner) deliverGap(g *Gap) {
 	if r.stop {
-		return
-	}
-	if r.batch.on {
-		r.batch.keep(nil, nil, g)
 		return
 	}
 	if g.Lost >= 0 {
