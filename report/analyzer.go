@@ -178,7 +178,7 @@ func (a *Analyzer) decoded(s *session, m Meta, p *decode.PDU) error {
 	a.counts.add(&a.rec)
 	bind := bindName(s)
 	a.obs.PDU(bind, p.Name(), decode.Status(p.Status), p.ID.IsResponse())
-	a.intervalCount(bind, p, rm, max(len(s.pending[0]), len(s.pending[1])))
+	a.intervalCount(bind, p, rm, max(s.pending[0].Len(), s.pending[1].Len()))
 	for _, is := range p.Issues {
 		a.obs.Issue(is.Code, is.Severity)
 	}
@@ -245,7 +245,7 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 		if rm.ok {
 			a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = rm.latency, true, rm.req.frame
 			a.obs.Response(bindName(s), decode.CommandName(rm.req.id), decode.Status(p.Status), rm.latency)
-			a.obs.Window(bindName(s), m.Stream, len(s.pending[1-dir]))
+			a.obs.Window(bindName(s), m.Stream, s.pending[1-dir].Len())
 			if part := rm.req.part; part != nil {
 				a.corr.response(part, p, m, rm.latency)
 				pb := part.msg.bind
@@ -285,8 +285,8 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 			b.window = max(b.window, s.window[i])
 		}
 		if tracked {
-			a.obs.Window(bindName(s), m.Stream, len(s.pending[dir]))
-			b.windowSum += int64(len(s.pending[dir]))
+			a.obs.Window(bindName(s), m.Stream, s.pending[dir].Len())
+			b.windowSum += int64(s.pending[dir].Len())
 			b.windowN++
 		}
 	}
@@ -296,15 +296,20 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 
 // sweep gives up on requests older than cutoff: they count as unanswered.
 func (a *Analyzer) sweep(cutoff time.Time) {
+	if cutoff.IsZero() {
+		return
+	}
+	drop := func(pr pending) bool {
+		if !pr.time.Before(cutoff) {
+			return false
+		}
+		a.counts.unanswered()
+		a.obs.Issue(decode.CodeUnanswered, decode.SevWarning)
+		return true
+	}
 	for _, s := range a.sessions {
-		for _, tab := range s.pending {
-			for seq, pr := range tab {
-				if !cutoff.IsZero() && pr.time.Before(cutoff) {
-					a.counts.unanswered()
-					a.obs.Issue(decode.CodeUnanswered, decode.SevWarning)
-					delete(tab, seq)
-				}
-			}
+		for i := range s.pending {
+			s.pending[i].prune(drop)
 		}
 	}
 }
@@ -333,8 +338,8 @@ func (a *Analyzer) Gap(g GapRecord) error {
 // with the capture counters given, and closes the writer.
 func (a *Analyzer) Finish(capture []Counter) error {
 	for _, s := range a.sessions {
-		for _, tab := range s.pending {
-			for range tab {
+		for i := range s.pending {
+			for range s.pending[i].Len() {
 				a.counts.unanswered()
 				a.obs.Issue(decode.CodeUnanswered, decode.SevWarning)
 			}

@@ -71,7 +71,7 @@ type LatencySummary struct {
 }
 
 func summarize(h *latencyHist) LatencySummary {
-	return LatencySummary{Count: h.count(), P50: h.quantile(0.5), P90: h.quantile(0.9), P99: h.quantile(0.99), Max: h.max}
+	return LatencySummary{Count: h.samples(), P50: h.quantile(0.5), P90: h.quantile(0.9), P99: h.quantile(0.99), Max: h.max}
 }
 
 // bindTable holds every bind's stats.

@@ -8,24 +8,42 @@ import (
 )
 
 // msgPart is one submitted PDU (one part of a possibly multipart message).
+// The fields a receipt reads come first: they share cache lines with the
+// head of the message (see message).
 type msgPart struct {
-	msg        *message
-	partNo     int // 1-based part number (1 for single messages)
+	msg       *message
+	messageID string
+	idHash    uint64 // the index hash of messageID (idIndex.hash)
+	// idLen > 0: messageID is also in idCopy[:idLen], beside the fields a
+	// receipt reads anyway (the string's bytes are elsewhere in memory).
+	idLen      uint8
+	idCopy     [idCopyMax]byte
+	time       time.Time
+	hasResp    bool
+	respStatus decode.Status
+	receipts   []receiptHit // final receipts
+	interim    int          // intermediate notifications and SME acks
+	notes      []receiptHit // those notifications, for --follow
+	partNo     int          // 1-based part number (1 for single messages)
 	stream     int
 	seq        uint32
 	frame      int
-	time       time.Time
 	text       string
-	hasResp    bool
-	respStatus decode.Status
 	respTime   time.Time
 	respFrame  int
 	respStream int
 	latency    time.Duration
-	messageID  string
-	receipts   []receiptHit // final receipts
-	interim    int          // intermediate notifications and SME acks
-	notes      []receiptHit // those notifications, for --follow
+}
+
+// idCopyMax is the longest message id a part keeps a copy of.
+const idCopyMax = 24
+
+// sameID reports whether id is the part's message id, byte for byte.
+func (p *msgPart) sameID(id string) bool {
+	if p.idLen > 0 {
+		return string(p.idCopy[:p.idLen]) == id
+	}
+	return p.messageID == id
 }
 
 // receiptHit is a receipt matched to a part.
@@ -40,27 +58,31 @@ type receiptHit struct {
 	latency time.Duration // from the part's submit
 }
 
-// message is one submitted short message, its parts grouped.
+// message is one submitted short message, its parts grouped. The fields
+// that matching a receipt and retiring the message read come first, then
+// the first part (for most messages the only one), so that a receipt
+// touches few cache lines of a message submitted seconds before.
 type message struct {
+	registered uint8
+	done       bool // emitted
+	grouped    bool
+	reusable   bool       // every part was answered before it was emitted (see release)
+	distinct   int        // distinct part numbers seen
+	total      int        // parts announced (1 for single messages)
+	parts      []*msgPart // in arrival order
+	bind       *bindStats // the bind stats row the message is filed under
+	bindKey    string     // that row's key
+	firstPart  msgPart
 	order      uint64 // submit order, for output
 	command    string
 	systemID   string
 	src, dst   string
-	registered uint8
-	total      int        // parts announced (1 for single messages)
-	parts      []*msgPart // in arrival order
-	seen       []uint8    // per part number (index partNo-1): times seen
-	distinct   int        // distinct part numbers seen
+	seen       []uint8 // per part number (index partNo-1): times seen
 	dupParts   int
 	segMethod  string
 	segRef     uint16
-	bindKey    string     // the bind stats row the message is filed under
-	bind       *bindStats // that row
-	first      time.Time  // the first part's submit time
-	group      partKey    // its key in groups, when grouped
-	grouped    bool
-	done       bool // emitted
-	firstPart  msgPart
+	first      time.Time // the first part's submit time
+	group      partKey   // its key in groups, when grouped
 	partsBuf   [1]*msgPart
 	seenBuf    [1]uint8
 }
@@ -130,6 +152,7 @@ type partKey struct {
 // same way.
 type correlator struct {
 	live     []*message // waiting messages in submit order; done ones are skipped
+	free     []*message // emitted messages nothing refers to, for reuse (see release)
 	liveN    int
 	groups   map[partKey]*message
 	ids      idIndex
@@ -169,8 +192,9 @@ type correlatorLimits struct {
 }
 
 func newCorrelator(emit func(*message), lim correlatorLimits) *correlator {
-	return &correlator{groups: map[partKey]*message{}, ids: newIDIndex(), early: map[string][]*earlyReceipt{},
-		recent: newRecentIDs(1 << 16), emit: emit, horizon: lim.horizon, maxLive: lim.maxLive, maxEarly: lim.maxEarly}
+	ids := newIDIndex()
+	return &correlator{groups: map[partKey]*message{}, ids: ids, early: map[string][]*earlyReceipt{},
+		recent: newRecentIDs(1<<16, ids.seed), emit: emit, horizon: lim.horizon, maxLive: lim.maxLive, maxEarly: lim.maxEarly}
 }
 
 // isSubmit reports whether the PDU submits a message.
@@ -227,7 +251,8 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 	if len(msg.parts) > 0 {
 		part = &msgPart{}
 	}
-	*part = msgPart{msg: msg, partNo: partNo, stream: m.Stream, seq: p.Seq, frame: m.Frame, time: m.Time}
+	*part = msgPart{msg: msg, partNo: partNo, stream: m.Stream, seq: p.Seq, frame: m.Frame, time: m.Time,
+		receipts: part.receipts[:0]} // a reused message's first part keeps its array
 	if c.keepText {
 		if tx := p.Text(); !tx.Hex {
 			part.text = tx.Text
@@ -240,8 +265,18 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 
 func (c *correlator) newMessage(p *decode.PDU, m *Meta, systemID, src, dst string, reg uint8) *message {
 	c.order++
-	msg := &message{order: c.order, command: p.Name(), systemID: systemID, src: src, dst: dst,
+	var msg *message
+	var receipts []receiptHit
+	if n := len(c.free); n > 0 {
+		msg = c.free[n-1]
+		c.free[n-1], c.free = nil, c.free[:n-1]
+		receipts = msg.firstPart.receipts[:0] // no one else holds it (see release)
+	} else {
+		msg = new(message)
+	}
+	*msg = message{order: c.order, command: p.Name(), systemID: systemID, src: src, dst: dst,
 		registered: reg, total: 1, first: m.Time}
+	msg.firstPart.receipts = receipts
 	msg.parts, msg.seen = msg.partsBuf[:0], msg.seenBuf[:0]
 	c.live = append(c.live, msg)
 	c.liveN++
@@ -265,7 +300,11 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 		return
 	}
 	part.messageID = string(id.Bytes)
-	c.ids.add(part.messageID, part)
+	if len(id.Bytes) <= idCopyMax {
+		part.idLen = uint8(copy(part.idCopy[:], id.Bytes))
+	}
+	part.idHash = c.ids.hash(part.messageID)
+	c.ids.add(part.messageID, part.idHash, part)
 	// Receipts that came before this response wait under the keys of
 	// their id, which meet this id's keys exactly when a rule matches.
 	if c.earlyN > 0 {
@@ -314,14 +353,18 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) {
 		}
 		return
 	}
-	if part := c.ids.find(id); part != nil {
-		hit.rule = decode.MatchMessageID(part.messageID, id)
+	h := c.ids.hash(id)
+	if part := c.ids.find(id, h); part != nil {
+		hit.rule = decode.MatchExact // what MatchMessageID says of equal ids
+		if !part.sameID(id) {
+			hit.rule = decode.MatchMessageID(part.messageID, id)
+		}
 		hit.latency = m.Time.Sub(part.time)
 		c.attach(part, hit, final)
 		c.maybeDone(part.msg)
 		return
 	}
-	if found, givenUp := c.recent.has(id); found {
+	if found, givenUp := c.recent.hasHash(h); found {
 		switch {
 		case !final:
 		case givenUp:
@@ -400,11 +443,13 @@ func (c *correlator) maybeDone(m *message) {
 func (c *correlator) retire(m *message) {
 	givenUp := !m.complete()
 	m.done = true
+	m.reusable = true
 	c.liveN--
 	for _, p := range m.parts {
+		m.reusable = m.reusable && p.hasResp
 		if p.messageID != "" {
-			c.ids.remove(p.messageID, p)
-			c.recent.add(p.messageID, givenUp)
+			c.ids.remove(p.messageID, p.idHash, p)
+			c.recent.addHash(p.idHash, givenUp)
 		}
 	}
 	if m.grouped && c.groups[m.group] == m {
@@ -412,8 +457,24 @@ func (c *correlator) retire(m *message) {
 	}
 	c.emit(m)
 	for len(c.live) > 0 && c.live[0].done {
+		c.release(c.live[0])
 		c.live[0] = nil
 		c.live = c.live[1:]
+	}
+}
+
+// maxFree caps the emitted messages kept for reuse.
+const maxFree = 1024
+
+// release keeps a message that has left live for reuse by newMessage, when
+// nothing can refer to it any more: it was emitted (and the analyzer writes
+// what it emits before the next PDU comes), and each of its parts was
+// answered before that. An unanswered part may still be named by a pending
+// request, and one answered after its message was emitted stays filed in
+// the index.
+func (c *correlator) release(m *message) {
+	if m.done && m.reusable && len(c.free) < maxFree {
+		c.free = append(c.free, m)
 	}
 }
 
@@ -443,6 +504,7 @@ func (c *correlator) sweep(now time.Time) {
 			c.retire(m)
 			continue
 		}
+		c.release(m)
 		c.live[0] = nil
 		c.live = c.live[1:]
 	}

@@ -10,9 +10,14 @@ import (
 // are kept as they are, so small samples give exact quantiles; beyond that
 // samples go into logarithmic buckets whose width is histRelErr of their
 // value, so any quantile is within histRelErr (relative) of the true one.
+//
+// The buckets are counted in a slice over the range of buckets seen
+// (buckets[i] is bucket base+i): a sample costs an index, not a map
+// update. Durations fit 2,208 buckets, so the slice stays under 18 KB.
 type latencyHist struct {
 	exact   []time.Duration
-	buckets map[int32]uint64
+	buckets []uint64 // nil until exactLimit samples were seen
+	base    int32
 	n       uint64
 	min     time.Duration
 	max     time.Duration
@@ -43,13 +48,27 @@ func (h *latencyHist) add(d time.Duration) {
 			h.exact = append(h.exact, d)
 			return
 		}
-		h.buckets = make(map[int32]uint64)
+		h.base = bucketOf(h.exact[0])
+		h.buckets = make([]uint64, 1)
 		for _, x := range h.exact {
-			h.buckets[bucketOf(x)]++
+			h.count(bucketOf(x))
 		}
 		h.exact = nil
 	}
-	h.buckets[bucketOf(d)]++
+	h.count(bucketOf(d))
+}
+
+// count adds one sample to bucket b, widening the slice to reach it.
+func (h *latencyHist) count(b int32) {
+	switch {
+	case b < h.base:
+		grown := make([]uint64, int(h.base-b)+len(h.buckets))
+		copy(grown[h.base-b:], h.buckets)
+		h.buckets, h.base = grown, b
+	case int(b-h.base) >= len(h.buckets):
+		h.buckets = append(h.buckets, make([]uint64, int(b-h.base)+1-len(h.buckets))...)
+	}
+	h.buckets[b-h.base]++
 }
 
 // bucketOf maps a duration (in nanoseconds, at least 1) to its log bucket.
@@ -68,8 +87,8 @@ func bucketMid(b int32) time.Duration {
 	return time.Duration(math.Sqrt(lo * hi))
 }
 
-// count returns the number of samples.
-func (h *latencyHist) count() uint64 { return h.n }
+// samples returns the number of samples.
+func (h *latencyHist) samples() uint64 { return h.n }
 
 // mean returns the average sample.
 func (h *latencyHist) mean() time.Duration {
@@ -96,16 +115,11 @@ func (h *latencyHist) quantile(q float64) time.Duration {
 	if rank == h.n {
 		return h.max
 	}
-	keys := make([]int32, 0, len(h.buckets))
-	for k := range h.buckets {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	var seen uint64
-	for _, k := range keys {
-		seen += h.buckets[k]
-		if seen >= rank {
-			return min(max(bucketMid(k), h.min), h.max)
+	for i, c := range h.buckets {
+		seen += c
+		if c > 0 && seen >= rank {
+			return min(max(bucketMid(h.base+int32(i)), h.min), h.max)
 		}
 	}
 	return h.max

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"cmp"
 	"hash/maphash"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,12 +23,14 @@ import (
 // has missed the text keys while its id is a number (numeric set): then
 // every live id is filed by number too, and every new one.
 //
-// Text keys are filed by a 64-bit hash (cheaper to probe than strings); a
-// hit is confirmed against the part's own id, and the rare id whose hash is
-// already taken by another key goes to clash, by its text key.
+// Text keys are filed by a 64-bit hash (cheaper to probe than strings) in
+// an open-addressing table; a hit is confirmed against the part's own id,
+// and the rare id whose hash is already taken by another key goes to clash,
+// by its text key. Callers compute the hash once (hash) and pass it along:
+// a part keeps it in idHash for its removal.
 type idIndex struct {
 	seed    maphash.Seed
-	text    map[uint64]*msgPart
+	text    hashTable[*msgPart]
 	clash   map[string]*msgPart
 	num     map[uint64]*msgPart // numbers that fit 64 bits: no allocation
 	big     map[string]*msgPart // longer numbers, by decimal string
@@ -34,9 +38,16 @@ type idIndex struct {
 }
 
 func newIDIndex() idIndex {
-	return idIndex{seed: maphash.MakeSeed(), text: map[uint64]*msgPart{}, clash: map[string]*msgPart{},
+	return idIndex{seed: maphash.MakeSeed(), clash: map[string]*msgPart{},
 		num: map[uint64]*msgPart{}, big: map[string]*msgPart{}}
 }
+
+// hash returns the hash id's text key is filed under.
+func (x *idIndex) hash(id string) uint64 { return keyHash(x.seed, id) }
+
+// textSlot is the table key for a text key hash: never 0, which marks an
+// empty slot (a hash of 0 shares key 1, a clash like any other).
+func textSlot(h uint64) uint64 { return max(h, 1) }
 
 // keyHash hashes textKey(id) without building it for the usual short
 // ASCII ids.
@@ -90,9 +101,9 @@ func sameTextKey(a, b string) bool {
 	return strings.EqualFold(trim(a), trim(b))
 }
 
-// getText returns the part filed under id's text key.
-func (x *idIndex) getText(id string) *msgPart {
-	if p := x.text[keyHash(x.seed, id)]; p != nil && sameTextKey(p.messageID, id) {
+// getText returns the part filed under id's text key, whose hash is h.
+func (x *idIndex) getText(id string, h uint64) *msgPart {
+	if p, _ := x.text.get(textSlot(h)); p != nil && (p.sameID(id) || sameTextKey(p.messageID, id)) {
 		return p
 	}
 	if len(x.clash) == 0 {
@@ -174,13 +185,13 @@ func (x *idIndex) delNum(n number, p *msgPart) {
 	}
 }
 
-// add files a response's message id; the first part filed under a key keeps it.
-func (x *idIndex) add(id string, p *msgPart) {
-	h := keyHash(x.seed, id)
-	switch q := x.text[h]; {
-	case q == nil:
-		x.text[h] = p
-	case sameTextKey(q.messageID, id):
+// add files a response's message id, whose hash is h; the first part filed
+// under a key keeps it.
+func (x *idIndex) add(id string, h uint64, p *msgPart) {
+	switch q, found := x.text.upsert(textSlot(h)); {
+	case !found:
+		*q = p
+	case (*q).messageID == id || sameTextKey((*q).messageID, id):
 		// the first part filed under a key keeps it
 	default:
 		if k := textKey(id); x.clash[k] == nil {
@@ -200,22 +211,36 @@ func (x *idIndex) enableNumeric() {
 		return
 	}
 	x.numeric = true
-	for _, p := range x.text {
-		for _, n := range numbers(p.messageID) {
-			x.setNum(n, p)
-		}
-	}
+	// A number may denote several live ids (hex "10" and decimal "16"),
+	// and the first part filed under it keeps it: file them in submit
+	// order, so that every run picks the same one.
+	var parts []*msgPart
+	x.text.all(func(_ uint64, p *msgPart) { parts = append(parts, p) })
 	for _, p := range x.clash {
+		parts = append(parts, p)
+	}
+	slices.SortFunc(parts, func(a, b *msgPart) int {
+		return cmp.Or(cmp.Compare(a.submitOrder(), b.submitOrder()), cmp.Compare(a.partNo, b.partNo), cmp.Compare(a.frame, b.frame))
+	})
+	for _, p := range parts {
 		for _, n := range numbers(p.messageID) {
 			x.setNum(n, p)
 		}
 	}
 }
 
-// remove unfiles an id if it still points at p.
-func (x *idIndex) remove(id string, p *msgPart) {
-	if h := keyHash(x.seed, id); x.text[h] == p {
-		delete(x.text, h)
+// submitOrder is the submit order of the part's message (0 without one).
+func (p *msgPart) submitOrder() uint64 {
+	if p.msg == nil {
+		return 0
+	}
+	return p.msg.order
+}
+
+// remove unfiles an id, whose hash is h, if it still points at p.
+func (x *idIndex) remove(id string, h uint64, p *msgPart) {
+	if i := x.text.find(textSlot(h)); i >= 0 && x.text.slots[i].val == p {
+		x.text.deleteAt(i)
 	} else if len(x.clash) > 0 {
 		if k := textKey(id); x.clash[k] == p {
 			delete(x.clash, k)
@@ -228,9 +253,9 @@ func (x *idIndex) remove(id string, p *msgPart) {
 	}
 }
 
-// find returns the part a receipt id refers to, or nil.
-func (x *idIndex) find(id string) *msgPart {
-	if p := x.getText(id); p != nil {
+// find returns the part a receipt id, whose hash is h, refers to, or nil.
+func (x *idIndex) find(id string, h uint64) *msgPart {
+	if p := x.getText(id, h); p != nil {
 		return p
 	}
 	nums := numbers(id)
@@ -279,51 +304,4 @@ func ruleRank(r decode.MatchRule) int {
 		return 2
 	}
 	return 3
-}
-
-// recentIDs remembers the last n emitted message ids, by a 64-bit hash of
-// their text key (a false match needs a hash collision among n ids).
-//
-// Each id remembers whether its message was written out complete or given
-// up (timeout, table limit): a receipt arriving afterwards is a duplicate
-// in the first case and late in the second.
-type recentIDs struct {
-	seed maphash.Seed
-	// set: hash → how many ring slots hold it, times two, plus one when its
-	// latest message was given up before completing (one map: a single
-	// probe per change).
-	set  map[uint64]uint32
-	ring []uint64
-	next int
-}
-
-func newRecentIDs(n int) recentIDs {
-	return recentIDs{seed: maphash.MakeSeed(), set: make(map[uint64]uint32, n), ring: make([]uint64, n)}
-}
-
-func (r *recentIDs) hash(id string) uint64 { return keyHash(r.seed, id) | 1 }
-
-func (r *recentIDs) add(id string, givenUp bool) {
-	h := r.hash(id)
-	if old := r.ring[r.next]; old != 0 {
-		if v := r.set[old]; v < 4 {
-			delete(r.set, old)
-		} else {
-			r.set[old] = v - 2
-		}
-	}
-	r.ring[r.next] = h
-	v := r.set[h]&^1 + 2
-	if givenUp {
-		v |= 1
-	}
-	r.set[h] = v
-	r.next = (r.next + 1) % len(r.ring)
-}
-
-// has reports whether id was written out recently, and whether its message
-// was given up before it completed.
-func (r *recentIDs) has(id string) (found, givenUp bool) {
-	v, ok := r.set[r.hash(id)]
-	return ok, v&1 != 0
 }

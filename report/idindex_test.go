@@ -47,16 +47,17 @@ func TestIDIndexClash(t *testing.T) {
 	x := newIDIndex()
 	a := &msgPart{messageID: "AAA1"}
 	b := &msgPart{messageID: "bbb2"}
-	x.add(a.messageID, a)
+	x.add(a.messageID, x.hash(a.messageID), a)
 	// Simulate a collision: move a to b's hash slot.
-	delete(x.text, keyHash(x.seed, a.messageID))
-	x.text[keyHash(x.seed, b.messageID)] = a
-	x.add(b.messageID, b)
-	if got := x.find("BBB2"); got != b {
+	x.text.deleteAt(x.text.find(textSlot(x.hash(a.messageID))))
+	slot, _ := x.text.upsert(textSlot(x.hash(b.messageID)))
+	*slot = a
+	x.add(b.messageID, x.hash(b.messageID), b)
+	if got := x.find("BBB2", x.hash("BBB2")); got != b {
 		t.Fatalf("find(BBB2) = %v, want the clashing part", got)
 	}
-	x.remove(b.messageID, b)
-	if got := x.find("bbb2"); got != nil {
+	x.remove(b.messageID, x.hash(b.messageID), b)
+	if got := x.find("bbb2", x.hash("bbb2")); got != nil {
 		t.Fatalf("after remove, find(bbb2) = %v", got)
 	}
 	if len(x.clash) != 0 {
@@ -65,7 +66,7 @@ func TestIDIndexClash(t *testing.T) {
 }
 
 func TestRecentIDs(t *testing.T) {
-	r := newRecentIDs(3)
+	r := newRecentIDs(3, maphash.MakeSeed())
 	r.add("A1", false)
 	r.add("b2", true)
 	if f, g := r.has("a1"); !f || g {

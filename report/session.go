@@ -66,7 +66,7 @@ type session struct {
 	// bindChanged is set when a bind succeeded, so the analyzer can record
 	// the bind mode.
 	bindChanged bool
-	pending     [2]map[uint32]pending
+	pending     [2]pendingTable
 	// arrivals lists each direction's tracked requests in the order sent,
 	// so a response finds the oldest still outstanding in O(1) amortised
 	// (entries answered or replaced are dropped lazily; see oldest).
@@ -80,8 +80,7 @@ func addIssue(p *decode.PDU, sev decode.Severity, code decode.Code, field string
 }
 
 func newSession(stream int) *session {
-	return &session{stream: stream, esmeDir: -1,
-		pending: [2]map[uint32]pending{{}, {}}}
+	return &session{stream: stream, esmeDir: -1}
 }
 
 // respMatch is what matching a response found.
@@ -199,27 +198,28 @@ func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits, pa
 		}
 		return false
 	}
-	tab := s.pending[dir]
-	if old, dup := tab[p.Seq]; dup {
+	tab := &s.pending[dir]
+	if old, dup := tab.get(p.Seq); dup {
 		addIssue(p, decode.SevWarning, decode.CodeDuplicateSeq, "sequence_number", 12,
 			"sequence_number %d is already outstanding (%s, frame %d)", p.Seq, decode.CommandName(old.id), old.frame)
 	}
-	if len(tab) >= lim.maxPending {
+	if tab.Len() >= lim.maxPending {
 		return false // counted by the caller as an eviction
 	}
 	s.sent[dir]++
-	tab[p.Seq] = pending{id: p.ID, seq: p.Seq, time: m.Time, frame: m.Frame, order: s.sent[dir], part: part, bindSystemID: bindID}
+	tab.set(pending{id: p.ID, seq: p.Seq, time: m.Time, frame: m.Frame, order: s.sent[dir], part: part, bindSystemID: bindID})
 	s.arrivals[dir] = append(s.arrivals[dir], arrival{order: s.sent[dir], seq: p.Seq})
-	if q := s.arrivals[dir]; len(q) > 2*len(tab)+64 {
+	if q := s.arrivals[dir]; len(q) > 2*tab.Len()+64 {
 		s.arrivals[dir] = slices.DeleteFunc(q, func(a arrival) bool { return !s.outstanding(dir, a) })
 	}
-	if n := len(tab); n > s.window[dir] {
+	n := tab.Len()
+	if n > s.window[dir] {
 		s.window[dir] = n
 	}
 	// Raised when the window crosses the threshold, not on every request
 	// while it stays above: one issue per excursion.
-	if len(tab) == lim.window+1 {
-		addIssue(p, decode.SevInfo, decode.CodeWindowExceeded, "", 0, "%d requests outstanding in this direction (guideline %d)", len(tab), lim.window)
+	if n == lim.window+1 {
+		addIssue(p, decode.SevInfo, decode.CodeWindowExceeded, "", 0, "%d requests outstanding in this direction (guideline %d)", n, lim.window)
 	}
 	return true
 }
@@ -232,7 +232,7 @@ type arrival struct {
 
 // outstanding reports whether a is still waiting for its response.
 func (s *session) outstanding(dir int, a arrival) bool {
-	pr, ok := s.pending[dir][a.seq]
+	pr, ok := s.pending[dir].get(a.seq)
 	return ok && pr.order == a.order
 }
 
@@ -248,13 +248,13 @@ func (s *session) oldest(dir int) (pending, bool) {
 		return pending{}, false
 	}
 	s.arrivals[dir] = q[i:]
-	return s.pending[dir][q[i].seq], true
+	return s.pending[dir].get(q[i].seq)
 }
 
 // response matches a response with the request it answers (ref §12.2).
 func (s *session) response(p *decode.PDU, m *Meta, dir int) respMatch {
-	tab := s.pending[1-dir]
-	req, ok := tab[p.Seq]
+	tab := &s.pending[1-dir]
+	req, ok := tab.get(p.Seq)
 	if !ok {
 		if p.Cmd == nil || p.ID != decode.GenericNack || p.Seq != 0 {
 			addIssue(p, decode.SevError, decode.CodeNoMatchingReq, "sequence_number", 12,
@@ -262,7 +262,7 @@ func (s *session) response(p *decode.PDU, m *Meta, dir int) respMatch {
 		}
 		return respMatch{}
 	}
-	delete(tab, p.Seq)
+	tab.del(p.Seq)
 	if p.ID != decode.GenericNack && req.id|decode.RespBit != p.ID {
 		addIssue(p, decode.SevError, decode.CodeRespIDMismatch, "command_id", 4,
 			"answers %s (frame %d) with %s", decode.CommandName(req.id), req.frame, p.Name())

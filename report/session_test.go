@@ -179,6 +179,6 @@ func TestOutOfOrderNamesOldest(t *testing.T) {
 			require.NoError(t, a.PDU(meta(i+1, 0, s.fromESME), raw))
 		}
 		require.Contains(t, c.details[len(c.details)-1], "SES-12 answered before the earlier request 2 (frame 3)")
-		require.LessOrEqual(t, len(a.sessions[0].arrivals[0]), 2*len(a.sessions[0].pending[0])+64)
+		require.LessOrEqual(t, len(a.sessions[0].arrivals[0]), 2*a.sessions[0].pending[0].Len()+64)
 	})
 }

@@ -56,10 +56,10 @@ type Summary struct {
 // counters accumulates the summary's tables.
 type counters struct {
 	pdus      int64
-	commands  map[decode.CommandID]int64
-	statuses  map[decode.Status]int64
+	commands  tally[decode.CommandID]
+	statuses  tally[decode.Status]
 	issues    map[decode.Code]*IssueCount
-	streams   map[int]struct{}
+	streams   streamSet
 	gaps      int64
 	gapBytes  int64
 	midStream int64
@@ -85,16 +85,15 @@ func (c *counters) unanswered() {
 }
 
 func newCounters() counters {
-	return counters{commands: map[decode.CommandID]int64{}, statuses: map[decode.Status]int64{},
-		issues: map[decode.Code]*IssueCount{}, streams: map[int]struct{}{}}
+	return counters{issues: map[decode.Code]*IssueCount{}}
 }
 
 func (c *counters) add(r *PDURecord) {
 	p := r.PDU
 	c.pdus++
-	c.commands[p.ID]++
+	c.commands.add(p.ID)
 	if p.ID.IsResponse() {
-		c.statuses[decode.Status(p.Status)]++
+		c.statuses.add(decode.Status(p.Status))
 	}
 	for _, is := range p.Issues {
 		ic := c.issues[is.Code]
@@ -105,15 +104,15 @@ func (c *counters) add(r *PDURecord) {
 		ic.Count++
 		ic.Severity = max(ic.Severity, is.Severity)
 	}
-	c.streams[r.Stream] = struct{}{}
+	c.streams.add(r.Stream)
 }
 
 func (c *counters) summary(capture []Counter) *Summary {
-	s := &Summary{PDUs: c.pdus, Streams: len(c.streams), Gaps: c.gaps, GapBytes: c.gapBytes, MidStream: c.midStream, Capture: capture,
+	s := &Summary{PDUs: c.pdus, Streams: c.streams.Len(), Gaps: c.gaps, GapBytes: c.gapBytes, MidStream: c.midStream, Capture: capture,
 		RequestsUnanswered: c.unansweredN, RequestsUntracked: c.evicted}
-	for id, n := range c.commands {
+	c.commands.all(func(id decode.CommandID, n int64) {
 		s.Commands = append(s.Commands, NamedCount{Code: uint32(id), Name: decode.CommandName(id), Count: n})
-	}
+	})
 	sort.Slice(s.Commands, func(i, j int) bool {
 		a, b := s.Commands[i].Code, s.Commands[j].Code
 		if a&^uint32(decode.RespBit) != b&^uint32(decode.RespBit) {
@@ -121,9 +120,9 @@ func (c *counters) summary(capture []Counter) *Summary {
 		}
 		return a < b
 	})
-	for st, n := range c.statuses {
+	c.statuses.all(func(st decode.Status, n int64) {
 		s.Statuses = append(s.Statuses, NamedCount{Code: uint32(st), Name: st.String(), Count: n})
-	}
+	})
 	sort.Slice(s.Statuses, func(i, j int) bool { return s.Statuses[i].Code < s.Statuses[j].Code })
 	for _, ic := range c.issues {
 		s.Issues = append(s.Issues, *ic)
