@@ -69,6 +69,9 @@ func (d fileDamage) String() string {
 
 // take returns the damage noted since the last call, if any.
 func (d *fileDamage) take() (fileDamage, bool) {
+	if d.what == "" {
+		return fileDamage{}, false // the usual case: nothing copied
+	}
 	out := *d
 	*d = fileDamage{}
 	return out, out.what != ""
