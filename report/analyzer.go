@@ -150,6 +150,7 @@ func (a *Analyzer) session(stream int) *session {
 	s := a.sessions[stream]
 	if s == nil {
 		s = newSession(stream)
+		s.brief = a.brief
 		a.sessions[stream] = s
 	}
 	return s
@@ -204,6 +205,7 @@ func (a *Analyzer) decoded(s *session, m Meta, p *decode.PDU) error {
 func (a *Analyzer) flushMessages() {
 	for i, m := range a.ready {
 		a.emitMessage(m)
+		a.corr.recycle(m)
 		a.ready[i] = nil
 	}
 	a.ready = a.ready[:0]

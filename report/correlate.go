@@ -11,11 +11,12 @@ import (
 // The fields a receipt reads come first: they share cache lines with the
 // head of the message (see message).
 type msgPart struct {
-	msg       *message
-	messageID string
-	idHash    uint64 // the index hash of messageID (idIndex.hash)
-	// idLen > 0: messageID is also in idCopy[:idLen], beside the fields a
-	// receipt reads anyway (the string's bytes are elsewhere in memory).
+	msg *message
+	// The message id from the response (see id): in idCopy[:idLen] when
+	// it is short, beside the fields a receipt reads anyway (and no string
+	// is allocated for it), else in idLong.
+	idLong     string
+	idHash     uint64 // the index hash of the id (idIndex.hash)
 	idLen      uint8
 	idCopy     [idCopyMax]byte
 	time       time.Time
@@ -43,8 +44,29 @@ func (p *msgPart) sameID(id string) bool {
 	if p.idLen > 0 {
 		return string(p.idCopy[:p.idLen]) == id
 	}
-	return p.messageID == id
+	return p.idLong == id
 }
+
+// setID sets the part's message id (not empty) to a copy of b.
+func (p *msgPart) setID(b []byte) {
+	if len(b) <= idCopyMax {
+		p.idLen, p.idLong = uint8(copy(p.idCopy[:], b)), ""
+	} else {
+		p.idLen, p.idLong = 0, string(b)
+	}
+}
+
+// id returns the part's message id ("" before a response gave one). A
+// short id is copied out of idCopy.
+func (p *msgPart) id() string {
+	if p.idLen > 0 {
+		return string(p.idCopy[:p.idLen])
+	}
+	return p.idLong
+}
+
+// hasID reports whether a response gave the part a message id.
+func (p *msgPart) hasID() bool { return p.idLen > 0 || p.idLong != "" }
 
 // receiptHit is a receipt matched to a part.
 type receiptHit struct {
@@ -61,30 +83,41 @@ type receiptHit struct {
 // message is one submitted short message, its parts grouped. The fields
 // that matching a receipt and retiring the message read come first, then
 // the first part (for most messages the only one), so that a receipt
-// touches few cache lines of a message submitted seconds before.
+// touches few cache lines of a message submitted seconds before. A new
+// message resets msgHead and msgTail; submit sets its first part.
 type message struct {
+	msgHead
+	firstPart msgPart
+	msgTail
+}
+
+// msgHead is the start of a message.
+type msgHead struct {
 	registered uint8
 	done       bool // emitted
 	grouped    bool
-	reusable   bool       // every part was answered before it was emitted (see release)
+	reusable   bool       // every part was answered before it was emitted (see recycle)
 	distinct   int        // distinct part numbers seen
 	total      int        // parts announced (1 for single messages)
 	parts      []*msgPart // in arrival order
 	bind       *bindStats // the bind stats row the message is filed under
 	bindKey    string     // that row's key
-	firstPart  msgPart
-	order      uint64 // submit order, for output
-	command    string
-	systemID   string
-	src, dst   string
-	seen       []uint8 // per part number (index partNo-1): times seen
-	dupParts   int
-	segMethod  string
-	segRef     uint16
-	first      time.Time // the first part's submit time
-	group      partKey   // its key in groups, when grouped
-	partsBuf   [1]*msgPart
-	seenBuf    [1]uint8
+}
+
+// msgTail is the rest of a message, after its first part.
+type msgTail struct {
+	order     uint64 // submit order, for output
+	command   string
+	systemID  string
+	src, dst  string
+	seen      []uint8 // per part number (index partNo-1): times seen
+	dupParts  int
+	segMethod string
+	segRef    uint16
+	first     time.Time // the first part's submit time
+	group     partKey   // its key in groups, when grouped
+	partsBuf  [1]*msgPart
+	seenBuf   [1]uint8
 }
 
 // complete reports whether every announced part was submitted and answered
@@ -151,8 +184,8 @@ type partKey struct {
 // maxLive messages wait; receipts waiting for their response expire the
 // same way.
 type correlator struct {
-	live     []*message // waiting messages in submit order; done ones are skipped
-	free     []*message // emitted messages nothing refers to, for reuse (see release)
+	live     []liveRef  // waiting messages in submit order; others are skipped
+	free     []*message // emitted messages nothing refers to, for reuse (see recycle)
 	liveN    int
 	groups   map[partKey]*message
 	ids      idIndex
@@ -174,6 +207,17 @@ type correlator struct {
 	expired     int64 // messages given up after the horizon
 	evicted     int64 // messages given up because too many waited
 }
+
+// liveRef is an entry of correlator.live: a message as submitted, which
+// it stays until it is emitted (done) or, after that, reused for another
+// submit (its order changes).
+type liveRef struct {
+	m     *message
+	order uint64
+}
+
+// waiting reports whether the entry's message still waits to be emitted.
+func (r liveRef) waiting() bool { return r.m.order == r.order && !r.m.done }
 
 // earlyReceipt is a receipt that arrived before any response carried its id.
 type earlyReceipt struct {
@@ -266,19 +310,18 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 func (c *correlator) newMessage(p *decode.PDU, m *Meta, systemID, src, dst string, reg uint8) *message {
 	c.order++
 	var msg *message
-	var receipts []receiptHit
 	if n := len(c.free); n > 0 {
 		msg = c.free[n-1]
 		c.free[n-1], c.free = nil, c.free[:n-1]
-		receipts = msg.firstPart.receipts[:0] // no one else holds it (see release)
 	} else {
 		msg = new(message)
 	}
-	*msg = message{order: c.order, command: p.Name(), systemID: systemID, src: src, dst: dst,
-		registered: reg, total: 1, first: m.Time}
-	msg.firstPart.receipts = receipts
+	// The first part is left to submit, which overwrites it (keeping the
+	// array of its receipts: no one else holds it, see recycle).
+	msg.msgHead = msgHead{registered: reg, total: 1}
+	msg.msgTail = msgTail{order: c.order, command: p.Name(), systemID: systemID, src: src, dst: dst, first: m.Time}
 	msg.parts, msg.seen = msg.partsBuf[:0], msg.seenBuf[:0]
-	c.live = append(c.live, msg)
+	c.live = append(c.live, liveRef{msg, c.order})
 	c.liveN++
 	if c.maxLive > 0 && c.liveN > c.maxLive {
 		c.evictOldest()
@@ -299,22 +342,20 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 		c.maybeDone(part.msg)
 		return
 	}
-	part.messageID = string(id.Bytes)
-	if len(id.Bytes) <= idCopyMax {
-		part.idLen = uint8(copy(part.idCopy[:], id.Bytes))
-	}
-	part.idHash = c.ids.hash(part.messageID)
-	c.ids.add(part.messageID, part.idHash, part)
+	part.setID(id.Bytes)
+	part.idHash = c.ids.hash(string(id.Bytes))
+	c.ids.add(string(id.Bytes), part.idHash, part)
 	// Receipts that came before this response wait under the keys of
 	// their id, which meet this id's keys exactly when a rule matches.
 	if c.earlyN > 0 {
-		for _, k := range indexKeys(part.messageID) {
+		pid := part.id()
+		for _, k := range indexKeys(pid) {
 			for _, e := range c.early[k] {
 				if e.done {
 					continue
 				}
 				c.dropEarly(e)
-				e.hit.rule = decode.MatchMessageID(part.messageID, e.id)
+				e.hit.rule = decode.MatchMessageID(pid, e.id)
 				e.hit.latency = e.hit.time.Sub(part.time)
 				c.attach(part, e.hit, e.final)
 			}
@@ -357,7 +398,7 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) {
 	if part := c.ids.find(id, h); part != nil {
 		hit.rule = decode.MatchExact // what MatchMessageID says of equal ids
 		if !part.sameID(id) {
-			hit.rule = decode.MatchMessageID(part.messageID, id)
+			hit.rule = decode.MatchMessageID(part.id(), id)
 		}
 		hit.latency = m.Time.Sub(part.time)
 		c.attach(part, hit, final)
@@ -447,8 +488,8 @@ func (c *correlator) retire(m *message) {
 	c.liveN--
 	for _, p := range m.parts {
 		m.reusable = m.reusable && p.hasResp
-		if p.messageID != "" {
-			c.ids.remove(p.messageID, p.idHash, p)
+		if p.hasID() {
+			c.ids.remove(p.idHash, p)
 			c.recent.addHash(p.idHash, givenUp)
 		}
 	}
@@ -456,9 +497,14 @@ func (c *correlator) retire(m *message) {
 		delete(c.groups, m.group)
 	}
 	c.emit(m)
-	for len(c.live) > 0 && c.live[0].done {
-		c.release(c.live[0])
-		c.live[0] = nil
+	c.dropDone()
+}
+
+// dropDone takes the entries of messages no longer waiting off the front
+// of live.
+func (c *correlator) dropDone() {
+	for len(c.live) > 0 && !c.live[0].waiting() {
+		c.live[0] = liveRef{}
 		c.live = c.live[1:]
 	}
 }
@@ -466,23 +512,23 @@ func (c *correlator) retire(m *message) {
 // maxFree caps the emitted messages kept for reuse.
 const maxFree = 1024
 
-// release keeps a message that has left live for reuse by newMessage, when
-// nothing can refer to it any more: it was emitted (and the analyzer writes
-// what it emits before the next PDU comes), and each of its parts was
-// answered before that. An unanswered part may still be named by a pending
-// request, and one answered after its message was emitted stays filed in
-// the index.
-func (c *correlator) release(m *message) {
+// recycle keeps an emitted message for reuse by newMessage, once its
+// record is written, when nothing can refer to it any more: each of its
+// parts was answered before it was emitted. An unanswered part may still
+// be named by a pending request, and one answered after its message was
+// emitted stays filed in the index. Entries of live that name it are
+// stale from then on (see liveRef).
+func (c *correlator) recycle(m *message) {
 	if m.done && m.reusable && len(c.free) < maxFree {
 		c.free = append(c.free, m)
 	}
 }
 
 func (c *correlator) evictOldest() {
-	for _, m := range c.live {
-		if !m.done {
+	for _, r := range c.live {
+		if r.waiting() {
 			c.evicted++
-			c.retire(m)
+			c.retire(r.m)
 			return
 		}
 	}
@@ -495,17 +541,16 @@ func (c *correlator) sweep(now time.Time) {
 	}
 	cutoff := now.Add(-c.horizon)
 	for len(c.live) > 0 {
-		m := c.live[0]
-		if !m.done {
-			if !m.first.Before(cutoff) {
+		r := c.live[0]
+		if r.waiting() {
+			if !r.m.first.Before(cutoff) {
 				break
 			}
 			c.expired++
-			c.retire(m)
+			c.retire(r.m)
 			continue
 		}
-		c.release(m)
-		c.live[0] = nil
+		c.live[0] = liveRef{}
 		c.live = c.live[1:]
 	}
 	for len(c.earlyQ) > 0 && c.earlyQ[0].hit.time.Before(cutoff) {
@@ -517,8 +562,8 @@ func (c *correlator) sweep(now time.Time) {
 // never found their submit.
 func (c *correlator) finish() {
 	for len(c.live) > 0 {
-		if m := c.live[0]; !m.done {
-			c.retire(m)
+		if r := c.live[0]; r.waiting() {
+			c.retire(r.m)
 			continue
 		}
 		c.live = c.live[1:]

@@ -103,7 +103,7 @@ func sameTextKey(a, b string) bool {
 
 // getText returns the part filed under id's text key, whose hash is h.
 func (x *idIndex) getText(id string, h uint64) *msgPart {
-	if p, _ := x.text.get(textSlot(h)); p != nil && (p.sameID(id) || sameTextKey(p.messageID, id)) {
+	if p, _ := x.text.get(textSlot(h)); p != nil && (p.sameID(id) || sameTextKey(p.id(), id)) {
 		return p
 	}
 	if len(x.clash) == 0 {
@@ -191,15 +191,16 @@ func (x *idIndex) add(id string, h uint64, p *msgPart) {
 	switch q, found := x.text.upsert(textSlot(h)); {
 	case !found:
 		*q = p
-	case (*q).messageID == id || sameTextKey((*q).messageID, id):
+	case (*q).sameID(id) || sameTextKey((*q).id(), id):
 		// the first part filed under a key keeps it
 	default:
+		// Cloned: callers may pass an id that is not kept anywhere.
 		if k := textKey(id); x.clash[k] == nil {
-			x.clash[k] = p
+			x.clash[strings.Clone(k)] = p
 		}
 	}
 	if x.numeric {
-		for _, n := range numbers(id) {
+		for _, n := range numbers(strings.Clone(id)) { // numbers leaks its argument
 			x.setNum(n, p)
 		}
 	}
@@ -223,7 +224,7 @@ func (x *idIndex) enableNumeric() {
 		return cmp.Or(cmp.Compare(a.submitOrder(), b.submitOrder()), cmp.Compare(a.partNo, b.partNo), cmp.Compare(a.frame, b.frame))
 	})
 	for _, p := range parts {
-		for _, n := range numbers(p.messageID) {
+		for _, n := range numbers(p.id()) {
 			x.setNum(n, p)
 		}
 	}
@@ -237,17 +238,17 @@ func (p *msgPart) submitOrder() uint64 {
 	return p.msg.order
 }
 
-// remove unfiles an id, whose hash is h, if it still points at p.
-func (x *idIndex) remove(id string, h uint64, p *msgPart) {
+// remove unfiles p's id, whose hash is h, where it still points at p.
+func (x *idIndex) remove(h uint64, p *msgPart) {
 	if i := x.text.find(textSlot(h)); i >= 0 && x.text.slots[i].val == p {
 		x.text.deleteAt(i)
 	} else if len(x.clash) > 0 {
-		if k := textKey(id); x.clash[k] == p {
+		if k := textKey(p.id()); x.clash[k] == p {
 			delete(x.clash, k)
 		}
 	}
 	if x.numeric {
-		for _, n := range numbers(id) {
+		for _, n := range numbers(p.id()) {
 			x.delNum(n, p)
 		}
 	}
@@ -267,7 +268,7 @@ func (x *idIndex) find(id string, h uint64) *msgPart {
 		if !n.ok {
 			continue
 		}
-		if p := x.getNum(n); p != nil && decode.SameMessageID(p.messageID, id) {
+		if p := x.getNum(n); p != nil && decode.SameMessageID(p.id(), id) {
 			return p
 		}
 	}

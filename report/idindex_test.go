@@ -45,18 +45,19 @@ func TestSameTextKey(t *testing.T) {
 // under the first one's hash.
 func TestIDIndexClash(t *testing.T) {
 	x := newIDIndex()
-	a := &msgPart{messageID: "AAA1"}
-	b := &msgPart{messageID: "bbb2"}
-	x.add(a.messageID, x.hash(a.messageID), a)
+	a, b := &msgPart{}, &msgPart{}
+	a.setID([]byte("AAA1"))
+	b.setID([]byte("bbb2"))
+	x.add(a.id(), x.hash(a.id()), a)
 	// Simulate a collision: move a to b's hash slot.
-	x.text.deleteAt(x.text.find(textSlot(x.hash(a.messageID))))
-	slot, _ := x.text.upsert(textSlot(x.hash(b.messageID)))
+	x.text.deleteAt(x.text.find(textSlot(x.hash(a.id()))))
+	slot, _ := x.text.upsert(textSlot(x.hash(b.id())))
 	*slot = a
-	x.add(b.messageID, x.hash(b.messageID), b)
+	x.add(b.id(), x.hash(b.id()), b)
 	if got := x.find("BBB2", x.hash("BBB2")); got != b {
 		t.Fatalf("find(BBB2) = %v, want the clashing part", got)
 	}
-	x.remove(b.messageID, x.hash(b.messageID), b)
+	x.remove(x.hash(b.id()), b)
 	if got := x.find("bbb2", x.hash("bbb2")); got != nil {
 		t.Fatalf("after remove, find(bbb2) = %v", got)
 	}

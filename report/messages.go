@@ -82,13 +82,14 @@ func (m *message) record() MessageRecord {
 	next := 1
 	var lastReceipt time.Time
 	for _, p := range parts {
+		pid := p.id()
 		for ; next < p.partNo; next++ {
 			text.WriteString("…")
 			r.MessageIDs = append(r.MessageIDs, "")
 		}
 		if p.partNo == next {
 			text.WriteString(p.text)
-			r.MessageIDs = append(r.MessageIDs, p.messageID)
+			r.MessageIDs = append(r.MessageIDs, pid)
 			next++
 		}
 		if p.hasResp {
@@ -112,7 +113,7 @@ func (m *message) record() MessageRecord {
 		r.Interim += p.interim
 		pr := PartRecord{PartNo: p.partNo, Stream: p.stream, Seq: p.seq, SubmitFrame: p.frame, SubmitTime: p.time,
 			HasResp: p.hasResp, RespStatus: p.respStatus, RespFrame: p.respFrame, RespStream: p.respStream,
-			RespTime: p.respTime, RespLatency: p.latency, MessageID: p.messageID}
+			RespTime: p.respTime, RespLatency: p.latency, MessageID: pid}
 		for _, h := range append(append([]receiptHit(nil), p.receipts...), p.notes...) {
 			pr.Receipts = append(pr.Receipts, ReceiptRecord{Final: h.final, Stream: h.stream, Frame: h.frame, Time: h.time,
 				Stat: h.stat, Err: h.err, Match: h.rule, Latency: h.latency})

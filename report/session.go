@@ -73,10 +73,23 @@ type session struct {
 	arrivals [2][]arrival
 	sent     [2]uint64 // requests sent per direction
 	window   [2]int    // peak outstanding requests per direction
+	// brief: the session's PDUs are decoded without issue details
+	// (decode.Options.Brief), so issues need no detail arguments.
+	brief bool
 }
 
 func addIssue(p *decode.PDU, sev decode.Severity, code decode.Code, field string, off int, format string, args ...any) {
 	p.AddIssue(sev, code, field, off, format, args...)
+}
+
+// issueNums is addIssue for a detail made of two numbers. Without details
+// (brief) it passes none: boxing them would allocate for nothing.
+func (s *session) issueNums(p *decode.PDU, sev decode.Severity, code decode.Code, field string, off int, format string, x, y int64) {
+	if s.brief {
+		p.AddIssue(sev, code, field, off, "")
+		return
+	}
+	p.AddIssue(sev, code, field, off, format, x, y)
 }
 
 func newSession(stream int) *session {
@@ -219,7 +232,7 @@ func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits, pa
 	// Raised when the window crosses the threshold, not on every request
 	// while it stays above: one issue per excursion.
 	if n == lim.window+1 {
-		addIssue(p, decode.SevInfo, decode.CodeWindowExceeded, "", 0, "%d requests outstanding in this direction (guideline %d)", n, lim.window)
+		s.issueNums(p, decode.SevInfo, decode.CodeWindowExceeded, "", 0, "%d requests outstanding in this direction (guideline %d)", int64(n), int64(lim.window))
 	}
 	return true
 }
@@ -268,8 +281,8 @@ func (s *session) response(p *decode.PDU, m *Meta, dir int) respMatch {
 			"answers %s (frame %d) with %s", decode.CommandName(req.id), req.frame, p.Name())
 	}
 	if other, ok := s.oldest(1 - dir); ok && other.order < req.order {
-		addIssue(p, decode.SevInfo, decode.CodeOutOfOrderResp, "sequence_number", 12,
-			"answered before the earlier request %d (frame %d)", other.seq, other.frame)
+		s.issueNums(p, decode.SevInfo, decode.CodeOutOfOrderResp, "sequence_number", 12,
+			"answered before the earlier request %d (frame %d)", int64(other.seq), int64(other.frame))
 	}
 	s.afterResponse(p, req)
 	return respMatch{req: req, ok: true, latency: m.Time.Sub(req.time)}
