@@ -60,7 +60,7 @@ type conn struct {
 	hiOK     [2]bool
 	isDirect bool       // framed directly, out of the assembler
 	keys     [2]flowKey // per Dir, while direct
-	lastSeen time.Time  // capture time of the latest packet, while direct
+	lastSeen time.Time  // latest capture time of its packets (gopacket's idle clock)
 }
 
 var (
@@ -211,9 +211,12 @@ func (c *conn) endpoint(d Dir, at *pktCtx) Endpoint {
 // on its first packet, so that connections captured without their
 // handshake are reassembled, and learns whether the half starts at its
 // first byte (its SYN, or the sequence number its peer's SYN-ACK acked).
-func (c *conn) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, dir tcpreasm.TCPFlowDirection, nextSeq tcpreasm.Sequence, start *bool, ac tcpreasm.AssemblerContext) bool {
+func (c *conn) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir tcpreasm.TCPFlowDirection, nextSeq tcpreasm.Sequence, start *bool, ac tcpreasm.AssemblerContext) bool {
 	r := c.r
 	*start = true
+	if ci.Timestamp.After(c.lastSeen) { // as gopacket's, for direct framing's idle close
+		c.lastSeen = ci.Timestamp
+	}
 	if r.directs.leaving == c {
 		return true // its synthetic RST
 	}

@@ -145,7 +145,7 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 	ds.leaving, ds.left, ds.leftHalves = c, false, 0
 	for i := range c.dirs {
 		f := &c.dirs[i]
-		r.synthetic(keys[i], f.base+uint32(f.pos), 0x04, pc) // RST
+		r.synthetic(keys[i], f.base+uint32(f.pos), 0x04, pc, pc.ci.Timestamp) // RST
 		if ds.leftHalves != i+1 {
 			break
 		}
@@ -159,7 +159,6 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 	}
 	c.keys = keys
 	c.isDirect = true
-	c.lastSeen = pc.ci.Timestamp
 	for i := range keys {
 		ds.m[keys[i]] = directEntry{c, Dir(i)}
 	}
@@ -186,14 +185,16 @@ func (r *runner) rejoin(c *conn, d Dir, pc *pktCtx) {
 	for _, i := range [2]Dir{first, first.Reverse()} {
 		f := &c.dirs[i]
 		c.hi[i], c.hiOK[i] = f.base+uint32(f.pos), true
-		r.synthetic(c.keys[i], f.base+uint32(f.pos)-1, 0x02, pc) // SYN
+		// SYN, at the connection's latest time: gopacket's idle clock
+		// starts from it, as if it had seen every packet.
+		r.synthetic(c.keys[i], f.base+uint32(f.pos)-1, 0x02, pc, c.lastSeen)
 	}
 	ds.rejoining = nil
 }
 
 // synthetic feeds the assembler a bare segment of flow k with sequence
-// number seq and TCP flags.
-func (r *runner) synthetic(k flowKey, seq uint32, flags byte, pc *pktCtx) {
+// number seq and TCP flags, from the frame of pc, at capture time ts.
+func (r *runner) synthetic(k flowKey, seq uint32, flags byte, pc *pktCtx, ts time.Time) {
 	ds := &r.directs
 	b := ds.buf[:]
 	binary.BigEndian.PutUint16(b[0:], k.sport)
@@ -207,7 +208,9 @@ func (r *runner) synthetic(k flowKey, seq uint32, flags byte, pc *pktCtx) {
 	if err := ds.rst.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err != nil {
 		return
 	}
-	ctx := r.slab.next(pc.file, pc.frame, pc.ci)
+	ci := pc.ci
+	ci.Timestamp = ts
+	ctx := r.slab.next(pc.file, pc.frame, ci)
 	r.asm.AssembleWithContext(k.net, &ds.rst, ctx)
 }
 

@@ -17,8 +17,8 @@ import (
 // directScenario writes a capture of a few interleaved connections with
 // what real links do to segments: random cuts, reordering, loss,
 // duplicates, overlapping retransmissions, bare ACKs, keep-alives, FINs and
-// RSTs mid-conversation, idle pauses, connections captured without their
-// handshake, port reuse and truncated frames.
+// RSTs mid-conversation, idle pauses, the clock stepping back, connections
+// captured without their handshake, port reuse and truncated frames.
 func directScenario(t testing.TB, seed uint64) *capture {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	c := newCapture(t, layers.LinkTypeEthernet)
@@ -115,6 +115,8 @@ func directScenario(t testing.TB, seed uint64) *capture {
 			k.seq[d] += uint32(1 + rng.IntN(3000))
 		case a < 86: // a spurious SYN on an established half
 			c.add(seg{src: k.ends[d], dst: k.ends[d^1], seq: k.seq[d] + uint32(rng.IntN(3)) - 1, syn: true, noACK: true})
+		case a < 88: // the capture clock steps back (merged captures, NTP)
+			c.tick(-time.Duration(rng.IntN(30)) * time.Second)
 		default:
 			flush(l)
 		}
