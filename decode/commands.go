@@ -48,6 +48,9 @@ type Command struct {
 	// filled for the rows of the protocol table.
 	index   [numFieldIDs]uint8
 	indexed bool
+	// quiet holds, per version of quietVersions and parallel to Fields,
+	// the values of the one-octet fields that raise no issue (quiet.go).
+	quiet [len(quietVersions)][]u8Set
 }
 
 // IsResponse reports whether the command is a response.
@@ -252,6 +255,7 @@ func buildCommandIndex() *commandIndex {
 			}
 		}
 		c.indexed = true
+		c.buildQuiet()
 		c.MinLen = HeaderLen
 		if !c.IsResponse() {
 			c.MinLen += c.MinBody

@@ -33,12 +33,16 @@ func (p *PDU) Decode(b []byte, o Options) { p.decode(b, o) }
 
 func (p *PDU) decode(b []byte, o Options) {
 	// reset leaves valBuf alone: the fields decoded now overwrite its first
-	// entries, and only those the last decode filled beyond are cleared.
+	// entries, and those the last decode filled beyond lie past the end of
+	// p.Values, where only their slices matter: they would keep the old
+	// input reachable. Most of them are integers, whose Bytes is nil.
 	stale := min(len(p.Values), len(p.valBuf))
 	p.reset()
 	filled := p.decodePDU(b, o)
-	if stale > filled {
-		clear(p.valBuf[filled:stale])
+	for i := filled; i < stale; i++ {
+		if p.valBuf[i].Bytes != nil {
+			p.valBuf[i].Bytes = nil
+		}
 	}
 }
 
@@ -206,7 +210,8 @@ type bodyDecoder struct {
 	dcs    DCS
 	hasDCS bool
 	// seen holds the defined tags read so far, so that finding a repeated
-	// TLV costs O(1) however many TLVs the PDU carries.
+	// TLV costs O(1) however many TLVs the PDU carries; once the TLVs are
+	// read, it holds the defined tag of every TLV in p.TLVs (see tlvCount).
 	seen tlvSet
 	// filled counts the entries of p.Values that fields wrote so far.
 	filled int
@@ -484,6 +489,9 @@ func (d *bodyDecoder) tlvs() {
 		t := TLV{Tag: tag, Def: LookupTLV(tag), Value: val, Off: at}
 		p.TLVs = append(p.TLVs, t)
 		if !ok {
+			if t.Def != nil { // the last TLV read: seen holds every defined tag of p.TLVs
+				d.seen.add(t.Def)
+			}
 			if d.incomplete {
 				return
 			}

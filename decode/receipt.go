@@ -31,7 +31,7 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 	return r, ok
 }
 
-// parseReceipt is ParseReceipt writing into *r, which must be zero.
+// parseReceipt is ParseReceipt writing into *r; it writes every field.
 func parseReceipt(r *Receipt, b []byte) bool {
 	// One pass over the colons: each label is taken at its first
 	// occurrence that starts the text or follows a space (so "id:" does not
@@ -72,12 +72,14 @@ func parseReceipt(r *Receipt, b []byte) bool {
 			found[j], found[j-1] = found[j-1], found[j]
 		}
 	}
-	// Each value runs to the next label. Each value is a string of its own
-	// (callers keep the id, stat and err for hours), except the values
-	// nearly every receipt repeats, which need no allocation.
+	// Each value runs to the next label. The values are copied (callers
+	// keep the id, stat and err for hours), except those nearly every
+	// receipt repeats, which need no allocation; the short ones share one
+	// allocation (see copyReceiptValues).
 	var raws [len(receiptLabels)][]byte
 	var vals [len(receiptLabels)]string
 	var got [len(receiptLabels)]bool
+	var copies uint8 // bit i: vals[i] is still to be copied from raws[i]
 	for i, h := range found {
 		end := len(b)
 		if i+1 < len(found) {
@@ -91,8 +93,13 @@ func parseReceipt(r *Receipt, b []byte) bool {
 			raw = trimSpace(raw)
 		}
 		raws[h.label], got[h.label] = raw, true
-		vals[h.label] = receiptValue(raw)
+		if v, ok := commonReceiptValue(raw); ok {
+			vals[h.label] = v
+		} else {
+			copies |= 1 << h.label
+		}
 	}
+	copyReceiptValues(&vals, &raws, copies)
 	if got[5] && hasLowerASCII(raws[5]) {
 		vals[5] = strings.ToUpper(vals[5])
 	}
@@ -122,6 +129,9 @@ var receiptLabelsByLast = func() (m [256]uint8) {
 // isLabel reports whether b equals the lower-case ASCII label, folding
 // ASCII upper case in b only.
 func isLabel(b []byte, label string) bool {
+	if string(b) == label { // the usual lower-case label: one comparison
+		return true
+	}
 	if len(b) != len(label) {
 		return false
 	}
@@ -137,28 +147,62 @@ func isLabel(b []byte, label string) bool {
 	return true
 }
 
-// receiptValue converts a receipt field to a string, without allocating
-// for the values nearly every receipt repeats.
-func receiptValue(b []byte) string {
+// commonReceiptValue returns, as a constant, a receipt field value nearly
+// every receipt repeats; ok is false for the others.
+func commonReceiptValue(b []byte) (s string, ok bool) {
 	switch string(b) { // no allocation: the compiler compares in place
 	case "":
-		return ""
+		return "", true
 	case "000":
-		return "000"
+		return "000", true
 	case "001":
-		return "001"
+		return "001", true
 	case "DELIVRD":
-		return "DELIVRD"
+		return "DELIVRD", true
 	case "UNDELIV":
-		return "UNDELIV"
+		return "UNDELIV", true
 	case "EXPIRED":
-		return "EXPIRED"
+		return "EXPIRED", true
 	case "REJECTD":
-		return "REJECTD"
+		return "REJECTD", true
 	case "ENROUTE":
-		return "ENROUTE"
+		return "ENROUTE", true
 	}
-	return string(b)
+	return "", false
+}
+
+// copyReceiptValues sets vals[i] to a copy of raws[i] for each bit i of
+// copies. The values before text: (the id and the dates, typically) are
+// copied into one allocation, which they then share: a receipt's id keeps
+// its dates alive, a few dozen octets, instead of costing an allocation
+// each. The text, which may be long, is copied on its own.
+func copyReceiptValues(vals *[len(receiptLabels)]string, raws *[len(receiptLabels)][]byte, copies uint8) {
+	if copies&(1<<textLabel) != 0 {
+		vals[textLabel] = string(raws[textLabel])
+		copies &^= 1 << textLabel
+	}
+	if copies&(copies-1) == 0 { // one value or none
+		if copies != 0 {
+			i := bits.TrailingZeros8(copies)
+			vals[i] = string(raws[i])
+		}
+		return
+	}
+	total := 0
+	for m := copies; m != 0; m &= m - 1 {
+		total += len(raws[bits.TrailingZeros8(m)])
+	}
+	var sb strings.Builder
+	sb.Grow(total)
+	for m := copies; m != 0; m &= m - 1 {
+		sb.Write(raws[bits.TrailingZeros8(m)])
+	}
+	all, at := sb.String(), 0
+	for m := copies; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros8(m)
+		vals[i] = all[at : at+len(raws[i])]
+		at += len(raws[i])
+	}
 }
 
 func hasLowerASCII(b []byte) bool {
@@ -263,8 +307,7 @@ func (p *PDU) Receipt() (Receipt, bool) {
 // parseReceipt parses ud, the user data of a receipt PDU, into p.rcpt and
 // returns it (nil when ud has no receipt fields); Receipt returns it after.
 func (p *PDU) parseReceipt(ud []byte) *Receipt {
-	p.rcpt = Receipt{}
-	if !parseReceipt(&p.rcpt, ud) {
+	if !parseReceipt(&p.rcpt, ud) { // it overwrites all of p.rcpt
 		p.rcpt, p.rcptState = Receipt{}, rcptNone
 		return nil
 	}

@@ -46,7 +46,20 @@ type DCS struct {
 
 // ParseDCS interprets data_coding: the SMPP table for 0x00–0x0F and the GSM
 // 03.38 coding groups above (ref §9.1, §9.2).
-func ParseDCS(v uint8) DCS {
+func ParseDCS(v uint8) DCS { return dcsTable[v] }
+
+// dcsTable holds parseDCS of every octet: the validator asks for the
+// data_coding of nearly every message. Built at package initialisation,
+// never modified.
+var dcsTable = func() (t [256]DCS) {
+	for v := range t {
+		t[v] = parseDCS(uint8(v))
+	}
+	return t
+}()
+
+// parseDCS computes ParseDCS(v).
+func parseDCS(v uint8) DCS {
 	d := DCS{Value: v, Class: -1}
 	if v < 0x10 {
 		switch v {

@@ -276,6 +276,21 @@ func (s *tlvSet) add(d *TLVDef) bool {
 	return had
 }
 
+// has reports whether d is in the set.
+func (s *tlvSet) has(d *TLVDef) bool {
+	return s[d.ordinal/64]&(uint64(1)<<(d.ordinal%64)) != 0
+}
+
+// meets reports whether s and t have a tag in common.
+func (s *tlvSet) meets(t *tlvSet) bool {
+	for i := range s {
+		if s[i]&t[i] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // LookupTLV returns the definition of tag, or nil for tags the
 // specifications do not define.
 func LookupTLV(tag uint16) *TLVDef {

@@ -11,10 +11,13 @@ func (d *bodyDecoder) validate() {
 		return
 	}
 	vals, fields := p.Values, p.Cmd.Fields // the checks change neither
+	quiet := p.Cmd.quietFor(p.Version)
 	for i := range vals {
-		if v := &vals[i]; v.Present && i < len(fields) {
-			d.checkField(&fields[i], v)
+		v := &vals[i]
+		if !v.Present || i >= len(fields) || (i < len(quiet) && quiet[i].has(v.Int)) {
+			continue // a one-octet value known to raise nothing (quiet.go)
 		}
+		d.checkField(&fields[i], v)
 	}
 	d.checkEntries()
 	d.checkCommand()
@@ -112,7 +115,10 @@ func validNPI(v uint32) bool {
 	return false
 }
 
-// checkField applies the checks that concern one field on its own.
+// checkField applies the checks that concern one field on its own. For a
+// one-octet field other than data_coding, whether it raises an issue may
+// depend only on the value, p.ID, p.Cmd and p.Version: validate skips the
+// values that raise none under that assumption (see buildQuiet).
 func (d *bodyDecoder) checkField(f *Field, v *Value) {
 	p := d.p
 	switch f.ID {

@@ -74,8 +74,8 @@ func (d *bodyDecoder) checkTLVValues() {
 			p.issue(SevWarning, CodeCongestionInReq, t.Def.Name, t.Off, "congestion_state belongs in responses")
 		}
 	}
-	if len(p.TLVs) == 0 && p.ID != DataSM && p.Version != V50 {
-		return
+	if p.ID != DataSM && p.Version != V50 && !d.seen.meets(&combinedTags) {
+		return // the rules below concern TLVs the PDU does not carry
 	}
 	// SAR triplet (ref §10.4).
 	nRef, nTot, nSeq := count(TagSARMsgRefNum), count(TagSARTotalSegments), count(TagSARSegmentSeqnum)
@@ -153,9 +153,25 @@ func (d *bodyDecoder) checkV50TLVs() {
 	}
 }
 
+// combinedTags are the tags whose presence the combination rules of
+// checkTLVValues (outside data_sm and v5.0) look for. Built at package
+// initialisation, never modified.
+var combinedTags = func() (s tlvSet) {
+	for _, tag := range [...]uint16{TagSARMsgRefNum, TagSARTotalSegments, TagSARSegmentSeqnum,
+		TagSourcePort, TagDestinationPort, TagMessagePayload,
+		TagCallbackNumPresInd, TagCallbackNumAtag, TagDestSubaddress} {
+		s.add(LookupTLV(tag))
+	}
+	return s
+}()
+
 // tlvCount returns how many TLVs carry tag. PDUs carry few TLVs, so a scan
-// is cheaper than building a map.
+// is cheaper than building a map; the set of tags seen answers at once for
+// the defined tags that are absent, which most asked for are.
 func (d *bodyDecoder) tlvCount(tag uint16) int {
+	if def := LookupTLV(tag); def != nil && !d.seen.has(def) {
+		return 0
+	}
 	n := 0
 	for i := range d.p.TLVs {
 		if d.p.TLVs[i].Tag == tag {
