@@ -256,7 +256,7 @@ func (c *conn) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir tcpreasm.TCP
 		if tcp.SYN {
 			end++
 		}
-		if !c.hiOK[d] || int32(end-c.hi[d]) > 0 {
+		if !c.hiOK[d] || seqDiff(c.hi[d], end) > 0 {
 			c.hi[d], c.hiOK[d] = end, true
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	tcpreasm "github.com/gopacket/gopacket/reassembly"
 )
 
 // Direct framing of in-order segments.
@@ -32,6 +33,14 @@ import (
 // number of each direction makes the assembler track it again from there,
 // under the same conn. Both are checked: if the assembler did not close
 // the connection as expected, it stays in the assembler.
+
+// seqDiff is how far sequence number b is after a, as gopacket's
+// assembler reckons it (not int32 arithmetic: a number in the first
+// quarter of the space is after one in the last), so that direct framing
+// calls a segment old, next or ahead exactly when the assembler would.
+func seqDiff(a, b uint32) int {
+	return tcpreasm.Sequence(a).Difference(tcpreasm.Sequence(b))
+}
 
 // flowKey names one direction of a connection: its addresses and ports.
 type flowKey struct {
@@ -85,7 +94,7 @@ func (r *runner) direct(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx, f *f
 	c, d := e.c, e.dir
 	fr := &c.dirs[d]
 	exp := fr.base + uint32(fr.pos)
-	diff := int32(tcp.Seq - exp)
+	diff := seqDiff(exp, tcp.Seq)
 	n := len(tcp.Payload)
 	if pc != nil {
 		f, frame, ci, truncated = pc.file, pc.frame, pc.ci, pc.truncated

@@ -111,8 +111,11 @@ func directScenario(t testing.TB, seed uint64) *capture {
 			c.tick(time.Duration(rng.IntN(4000)) * time.Millisecond)
 		case a < 82:
 			c.tick(time.Duration(20+rng.IntN(20)) * time.Second)
-		case a < 84: // a hole the sender never fills
+		case a < 84: // a hole the sender never fills, sometimes half the sequence space wide
 			k.seq[d] += uint32(1 + rng.IntN(3000))
+			if rng.IntN(4) == 0 {
+				k.seq[d] += 1<<31 + uint32(rng.IntN(1<<20))
+			}
 		case a < 86: // a spurious SYN on an established half
 			c.add(seg{src: k.ends[d], dst: k.ends[d^1], seq: k.seq[d] + uint32(rng.IntN(3)) - 1, syn: true, noACK: true})
 		case a < 88: // the capture clock steps back (merged captures, NTP)
