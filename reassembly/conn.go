@@ -59,6 +59,7 @@ type conn struct {
 	hi       [2]uint32 // per Dir, the end of the highest segment the assembler accepted
 	hiOK     [2]bool
 	isDirect bool       // framed directly, out of the assembler
+	noLeave  bool       // it stays in the assembler (a wild sequence number)
 	keys     [2]flowKey // per Dir, while direct
 	lastSeen time.Time  // latest capture time of its packets (gopacket's idle clock)
 }
@@ -252,12 +253,27 @@ func (c *conn) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir tcpreasm.TCP
 			pc.file.name, pc.frame, c.index, ErrSnapLen, pc.ci.CaptureLength, pc.ci.Length))
 	}
 	if f.baseOK {
+		// hi passes the segment's start, then its end: with gopacket's
+		// ordering of sequence numbers a segment that wraps the space (its
+		// end numerically below its start) still moves hi past the data
+		// the assembler may queue.
 		end := tcp.Seq + uint32(len(tcp.Payload))
 		if tcp.SYN {
 			end++
 		}
-		if !c.hiOK[d] || seqDiff(c.hi[d], end) > 0 {
-			c.hi[d], c.hiOK[d] = end, true
+		for _, s := range [2]uint32{tcp.Seq, end} {
+			if !c.hiOK[d] || seqDiff(c.hi[d], s) > 0 {
+				c.hi[d], c.hiOK[d] = s, true
+			}
+		}
+	}
+	if nextSeq != invalidSeq {
+		// A segment a quarter of the sequence space or more from where
+		// the assembler is: its ordering of such numbers is not
+		// transitive, and what it queues can no longer be told from hi.
+		// The connection stays in the assembler.
+		if dd := int32(tcp.Seq - uint32(nextSeq)); dd >= 1<<30 || dd <= -1<<30 {
+			c.noLeave = true
 		}
 	}
 	r.directs.touched, r.directs.touchedDir = c, d

@@ -99,7 +99,7 @@ func (r *runner) direct(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx, f *f
 	if pc != nil {
 		f, frame, ci, truncated = pc.file, pc.frame, pc.ci, pc.truncated
 	}
-	if tcp.SYN || tcp.FIN || tcp.RST || truncated || (diff > 0 && n > 0) || fr.done {
+	if tcp.SYN || tcp.FIN || tcp.RST || truncated || (diff > 0 && n > 0) || diff <= -1<<30 || diff >= 1<<30 || fr.done {
 		if pc == nil {
 			pc = r.slab.next(f, frame, ci)
 			pc.truncated = truncated
@@ -135,7 +135,7 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 	ds := &r.directs
 	c, d := ds.touched, ds.touchedDir
 	ds.touched = nil
-	if c == nil || r.o.noDirect || c.state != stateSMPP || c.unconfirmed || r.stop || r.replaying != nil || r.wake != nil || r.inFlush {
+	if c == nil || r.o.noDirect || c.noLeave || c.state != stateSMPP || c.unconfirmed || r.stop || r.replaying != nil || r.wake != nil || r.inFlush {
 		return
 	}
 	for i := range c.dirs {

@@ -113,8 +113,11 @@ func directScenario(t testing.TB, seed uint64) *capture {
 			c.tick(time.Duration(20+rng.IntN(20)) * time.Second)
 		case a < 84: // a hole the sender never fills, sometimes half the sequence space wide
 			k.seq[d] += uint32(1 + rng.IntN(3000))
-			if rng.IntN(4) == 0 {
+			switch rng.IntN(6) {
+			case 0:
 				k.seq[d] += 1<<31 + uint32(rng.IntN(1<<20))
+			case 1: // to just before the wrap: the next segment's end wraps
+				k.seq[d] = 1<<32 - 1 - uint32(rng.IntN(100))
 			}
 		case a < 86: // a spurious SYN on an established half
 			c.add(seg{src: k.ends[d], dst: k.ends[d^1], seq: k.seq[d] + uint32(rng.IntN(3)) - 1, syn: true, noACK: true})
