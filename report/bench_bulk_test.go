@@ -120,23 +120,5 @@ func BenchmarkAnalyzeBulkDecoded(b *testing.B) {
 // BenchmarkAnalyzeBulkJSON is the same traffic through the whole analyzer
 // (decode included) with JSON output of every PDU and message.
 func BenchmarkAnalyzeBulkJSON(b *testing.B) {
-	stream := bulkStream(b, 100000)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		w, err := New(FormatJSON, WithOutput(io.Discard))
-		if err != nil {
-			b.Fatal(err)
-		}
-		a := NewAnalyzer(w)
-		for _, p := range stream {
-			if err := a.PDU(p.m, p.raw); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := a.Finish(nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(len(stream))*float64(b.N)/b.Elapsed().Seconds(), "PDUs/s")
+	benchAnalyze(b, bulkStream(b, 100000), FormatJSON, nil)
 }

@@ -59,7 +59,12 @@ func benchStream(b *testing.B, messages int) []benchPDU {
 }
 
 func runBench(b *testing.B, f Format, opts []Option, aopts ...AnalyzerOption) {
-	stream := benchStream(b, 25000)
+	benchAnalyze(b, benchStream(b, 25000), f, opts, aopts...)
+}
+
+// benchAnalyze runs stream through a fresh Analyzer with a writer of
+// format f per iteration, and reports PDUs/s.
+func benchAnalyze(b *testing.B, stream []benchPDU, f Format, opts []Option, aopts ...AnalyzerOption) {
 	var size int64
 	for _, p := range stream {
 		size += int64(len(p.raw))
