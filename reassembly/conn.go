@@ -58,7 +58,6 @@ type conn struct {
 	// Direct framing (direct.go).
 	hi       [2]uint32 // per Dir, the end of the highest segment the assembler accepted
 	hiOK     [2]bool
-	isDirect bool       // framed directly, out of the assembler
 	noLeave  bool       // it stays in the assembler (a wild sequence number)
 	keys     [2]flowKey // per Dir, while direct
 	lastSeen time.Time  // latest capture time of its packets (gopacket's idle clock)

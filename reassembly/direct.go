@@ -1,7 +1,6 @@
 package reassembly
 
 import (
-	"encoding/binary"
 	"slices"
 	"time"
 
@@ -66,8 +65,8 @@ type directState struct {
 	leaving    *conn
 	leftHalves int
 	left       bool
-	rejoining  *conn // returned by runner.New for the synthetic SYN
-	rst        layers.TCP
+	rejoining  *conn      // returned by runner.New for the synthetic SYN
+	seg        layers.TCP // a synthetic segment
 	buf        [20]byte
 	sp         [1]span
 }
@@ -154,7 +153,7 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 	ds.leaving, ds.left, ds.leftHalves = c, false, 0
 	for i := range c.dirs {
 		f := &c.dirs[i]
-		r.synthetic(keys[i], f.base+uint32(f.pos), 0x04, pc, pc.ci.Timestamp) // RST
+		r.synthetic(keys[i], f.base+uint32(f.pos), tcpRST, pc, pc.ci.Timestamp)
 		if ds.leftHalves != i+1 {
 			break
 		}
@@ -167,7 +166,6 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 		ds.m = make(map[flowKey]directEntry)
 	}
 	c.keys = keys
-	c.isDirect = true
 	for i := range keys {
 		ds.m[keys[i]] = directEntry{c, Dir(i)}
 	}
@@ -182,7 +180,6 @@ func (r *runner) rejoin(c *conn, d Dir, pc *pktCtx) {
 	for i := range c.keys {
 		delete(ds.m, c.keys[i])
 	}
-	c.isDirect = false
 	r.stats.directRejoins++
 	// The assembler's client is the sender of the first packet it sees:
 	// the SYNs go in the order that keeps it the one it was.
@@ -196,7 +193,7 @@ func (r *runner) rejoin(c *conn, d Dir, pc *pktCtx) {
 		c.hi[i], c.hiOK[i] = f.base+uint32(f.pos), true
 		// SYN, at the connection's latest time: gopacket's idle clock
 		// starts from it, as if it had seen every packet.
-		r.synthetic(c.keys[i], f.base+uint32(f.pos)-1, 0x02, pc, c.lastSeen)
+		r.synthetic(c.keys[i], f.base+uint32(f.pos)-1, tcpSYN, pc, c.lastSeen)
 	}
 	ds.rejoining = nil
 }
@@ -205,22 +202,13 @@ func (r *runner) rejoin(c *conn, d Dir, pc *pktCtx) {
 // number seq and TCP flags, from the frame of pc, at capture time ts.
 func (r *runner) synthetic(k flowKey, seq uint32, flags byte, pc *pktCtx, ts time.Time) {
 	ds := &r.directs
-	b := ds.buf[:]
-	binary.BigEndian.PutUint16(b[0:], k.sport)
-	binary.BigEndian.PutUint16(b[2:], k.dport)
-	binary.BigEndian.PutUint32(b[4:], seq)
-	binary.BigEndian.PutUint32(b[8:], 0)
-	b[12] = 5 << 4 // data offset: 20 octets, no options
-	b[13] = flags
-	b[14], b[15] = 0xff, 0xff
-	b[16], b[17], b[18], b[19] = 0, 0, 0, 0
-	if err := ds.rst.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err != nil {
+	if err := bareSegment(&ds.seg, &ds.buf, k.sport, k.dport, seq, 0, flags); err != nil {
 		return
 	}
 	ci := pc.ci
 	ci.Timestamp = ts
 	ctx := r.slab.next(pc.file, pc.frame, ci)
-	r.asm.AssembleWithContext(k.net, &ds.rst, ctx)
+	r.asm.AssembleWithContext(k.net, &ds.seg, ctx)
 }
 
 // closeDirect closes the direct connections silent since before tc (all
@@ -238,7 +226,6 @@ func (r *runner) closeDirect(tc time.Time, idle bool) {
 		for i := range c.keys {
 			delete(ds.m, c.keys[i])
 		}
-		c.isDirect = false
 		r.inFlush = idle
 		r.completeConn(c)
 		r.inFlush = false

@@ -211,24 +211,16 @@ func (r *runner) replay(h *halfOpen, cur *pktCtx) {
 	defer func() { r.replaying, r.wakeCtx = nil, nil }()
 	for i := range h.n {
 		s := &h.syn[i]
-		b := r.synBuf[:]
 		sport, dport := h.ports[0], h.ports[1]
 		netFlow := h.key[0]
 		if !s.fromFirst {
 			sport, dport, netFlow = dport, sport, netFlow.Reverse()
 		}
-		binary.BigEndian.PutUint16(b[0:], sport)
-		binary.BigEndian.PutUint16(b[2:], dport)
-		binary.BigEndian.PutUint32(b[4:], s.seq)
-		binary.BigEndian.PutUint32(b[8:], s.ackn)
-		b[12] = 5 << 4 // data offset: 20 octets, no options
-		b[13] = 0x02   // SYN
+		flags := byte(tcpSYN)
 		if s.ack {
-			b[13] |= 0x10
+			flags |= tcpACK
 		}
-		b[14], b[15] = 0xff, 0xff // window
-		b[16], b[17], b[18], b[19] = 0, 0, 0, 0
-		if err := r.synTCP.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err != nil {
+		if err := bareSegment(&r.synTCP, &r.synBuf, sport, dport, s.seq, s.ackn, flags); err != nil {
 			return
 		}
 		var pc *pktCtx
@@ -263,4 +255,27 @@ func (r *runner) assembleTCP(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx)
 	}
 	r.inAssemble = false
 	r.mayLeave(netFlow, tcp, pc)
+}
+
+// TCP flags of the bare segments fed to the assembler.
+const (
+	tcpRST = 0x04
+	tcpSYN = 0x02
+	tcpACK = 0x10
+)
+
+// bareSegment decodes into tcp a TCP header without options or payload,
+// built in buf: from sport to dport, with sequence and acknowledgement
+// numbers seq and ack, and flags.
+func bareSegment(tcp *layers.TCP, buf *[20]byte, sport, dport uint16, seq, ack uint32, flags byte) error {
+	b := buf[:]
+	binary.BigEndian.PutUint16(b[0:], sport)
+	binary.BigEndian.PutUint16(b[2:], dport)
+	binary.BigEndian.PutUint32(b[4:], seq)
+	binary.BigEndian.PutUint32(b[8:], ack)
+	b[12] = 5 << 4 // data offset: 20 octets, no options
+	b[13] = flags
+	b[14], b[15] = 0xff, 0xff // window
+	b[16], b[17], b[18], b[19] = 0, 0, 0, 0
+	return tcp.DecodeFromBytes(b, gopacket.NilDecodeFeedback)
 }
