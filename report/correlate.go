@@ -344,6 +344,14 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 	}
 	part.setID(id.Bytes)
 	part.idHash = c.ids.hash(string(id.Bytes))
+	if part.msg.done {
+		// Its message was written out before this response (the table
+		// limit): the id goes where retire puts the ids of messages given
+		// up, so that its receipt counts as late rather than attach to a
+		// record already written, and nothing stays in the index.
+		c.recent.addHash(part.idHash, true)
+		return
+	}
 	c.ids.add(string(id.Bytes), part.idHash, part)
 	// Receipts that came before this response wait under the keys of
 	// their id, which meet this id's keys exactly when a rule matches.
