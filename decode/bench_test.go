@@ -33,11 +33,7 @@ func benchSubmitMulti254() []byte {
 		p.Dests = append(p.Dests, Dest{Flag: 1, TON: 1, NPI: 1, Addr: []byte("4477009" + strconv.Itoa(10000+i))})
 	}
 	p.SetBytes(FieldShortMessage, []byte("Hello everybody"))
-	b, err := p.Marshal()
-	if err != nil {
-		panic(err)
-	}
-	return b
+	return benchMarshal(p)
 }
 
 // benchManyTLVs builds a data_sm carrying 20 valid TLVs.
@@ -51,11 +47,7 @@ func benchManyTLVs() []byte {
 		AddTLVInt(TagUserMessageReference, 7).AddTLVInt(TagUserResponseCode, 1).AddTLVInt(TagLanguageIndicator, 1).
 		AddTLVInt(TagSARMsgRefNum, 42).AddTLVInt(TagSARTotalSegments, 2).AddTLVInt(TagSARSegmentSeqnum, 1).
 		AddTLVInt(TagSetDPF, 1).AddTLV(TagMessagePayload, []byte("Hello from a data_sm"))
-	b, err := p.Marshal()
-	if err != nil {
-		panic(err)
-	}
-	return b
+	return benchMarshal(p)
 }
 
 func benchDecode(b *testing.B, pdu []byte, o Options) {
