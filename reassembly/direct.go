@@ -92,7 +92,7 @@ func (r *runner) direct(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx, f *f
 	}
 	c, d := e.c, e.dir
 	fr := &c.dirs[d]
-	exp := fr.base + uint32(fr.pos)
+	exp := fr.nextSeq()
 	diff := seqDiff(exp, tcp.Seq)
 	n := len(tcp.Payload)
 	if pc != nil {
@@ -139,7 +139,7 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 	}
 	for i := range c.dirs {
 		f := &c.dirs[i]
-		if !f.baseOK || !f.seen || f.done || !c.hiOK[i] || c.hi[i] != f.base+uint32(f.pos) {
+		if !f.baseOK || !f.seen || f.done || !c.hiOK[i] || c.hi[i] != f.nextSeq() {
 			return
 		}
 	}
@@ -153,7 +153,7 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 	ds.leaving, ds.left, ds.leftHalves = c, false, 0
 	for i := range c.dirs {
 		f := &c.dirs[i]
-		r.synthetic(keys[i], f.base+uint32(f.pos), tcpRST, pc, pc.ci.Timestamp)
+		r.synthetic(keys[i], f.nextSeq(), tcpRST, pc, pc.ci.Timestamp)
 		if ds.leftHalves != i+1 {
 			break
 		}
@@ -190,10 +190,10 @@ func (r *runner) rejoin(c *conn, d Dir, pc *pktCtx) {
 	ds.rejoining = c
 	for _, i := range [2]Dir{first, first.Reverse()} {
 		f := &c.dirs[i]
-		c.hi[i], c.hiOK[i] = f.base+uint32(f.pos), true
+		c.hi[i], c.hiOK[i] = f.nextSeq(), true
 		// SYN, at the connection's latest time: gopacket's idle clock
 		// starts from it, as if it had seen every packet.
-		r.synthetic(c.keys[i], f.base+uint32(f.pos)-1, tcpSYN, pc, c.lastSeen)
+		r.synthetic(c.keys[i], f.nextSeq()-1, tcpSYN, pc, c.lastSeen)
 	}
 	ds.rejoining = nil
 }

@@ -324,6 +324,10 @@ func (f *framer) resetBuf() {
 	f.buf, f.bufSp = f.buf[:0], f.bufSp[:0]
 }
 
+// nextSeq is the TCP sequence number of the next byte the direction
+// expects.
+func (f *framer) nextSeq() uint32 { return f.base + uint32(f.pos) }
+
 // finish ends the direction: a partial PDU or a pending gap is reported.
 func (f *framer) finish() {
 	if f.done {

@@ -241,9 +241,6 @@ func (r *runner) replay(h *halfOpen, cur *pktCtx) {
 // data of a connection known only by its handshake, the handshake goes
 // first and the segment again.
 func (r *runner) assembleTCP(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
-	if r.direct(netFlow, tcp, pc, nil, 0, gopacket.CaptureInfo{}, false) {
-		return
-	}
 	r.inAssemble = true
 	r.directs.touched = nil
 	r.asm.AssembleWithContext(netFlow, tcp, pc)

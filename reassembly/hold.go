@@ -79,7 +79,7 @@ func (h *holdState) queued() bool { return h.head < len(h.queue) }
 func (r *runner) assemble(pc *pktCtx) {
 	h := &r.hold
 	if !h.queued() {
-		h.want = nil
+		h.want = nil // runner.packet has tried direct framing
 		r.assembleTCP(r.dec.netFlow, &r.dec.tcp, pc)
 		if h.want == nil {
 			return
@@ -162,7 +162,8 @@ func (r *runner) drain(all bool) {
 		h.head++
 		h.bytes -= len(p.raw)
 		h.want = nil
-		if err := h.tcp.DecodeFromBytes(p.raw, gopacket.NilDecodeFeedback); err == nil {
+		if err := h.tcp.DecodeFromBytes(p.raw, gopacket.NilDecodeFeedback); err == nil &&
+			!r.direct(p.netFlow, &h.tcp, p.pc, nil, 0, gopacket.CaptureInfo{}, false) {
 			r.assembleTCP(p.netFlow, &h.tcp, p.pc)
 		}
 		if h.want != nil { // it starts a held direction: back to the head
