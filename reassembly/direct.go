@@ -213,7 +213,7 @@ func (r *runner) synthetic(k flowKey, seq uint32, flags byte, pc *pktCtx, ts tim
 
 // closeDirect closes the direct connections silent since before tc (all
 // of them when tc is zero), in Stream order.
-func (r *runner) closeDirect(tc time.Time, idle bool) {
+func (r *runner) closeDirect(tc time.Time) {
 	ds := &r.directs
 	var idleConns []*conn
 	for k, e := range ds.m {
@@ -226,8 +226,6 @@ func (r *runner) closeDirect(tc time.Time, idle bool) {
 		for i := range c.keys {
 			delete(ds.m, c.keys[i])
 		}
-		r.inFlush = idle
 		r.completeConn(c)
-		r.inFlush = false
 	}
 }

@@ -120,7 +120,7 @@ func (r *runner) finish() {
 	if !r.stop {
 		r.beginFlush()
 		r.asm.FlushAll()
-		r.closeDirect(time.Time{}, false)
+		r.closeDirect(time.Time{})
 		r.endFlush()
 	}
 	r.half.reset()
@@ -284,10 +284,10 @@ func (r *runner) advance(ts time.Time) {
 		T:  r.now.Add(-r.o.LossTimeout),
 		TC: r.now.Add(-r.o.FlushIdle),
 	})
-	r.inFlush = false
 	if len(r.directs.m) > 0 {
-		r.closeDirect(r.now.Add(-r.o.FlushIdle), true)
+		r.closeDirect(r.now.Add(-r.o.FlushIdle))
 	}
+	r.inFlush = false
 	r.endFlush()
 	r.expireHalfOpen(r.now.Add(-r.o.FlushIdle))
 	r.stats.FragmentsIncomplete += int64(r.dec.discardFragments(r.now.Add(-r.o.LossTimeout)))
