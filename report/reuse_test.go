@@ -67,8 +67,6 @@ func rResp(seq uint32, id string) *decode.PDU {
 	return decode.New(decode.SubmitSMResp, 0, seq).SetString(decode.FieldMessageID, id)
 }
 
-func rErr(seq uint32, st decode.Status) *decode.PDU { return resp(decode.SubmitSMResp, st, seq) }
-
 // rDLR is a final receipt (message type 0x04) for id with stat.
 func rDLR(seq uint32, id, stat string) *decode.PDU {
 	return decode.New(decode.DeliverSM, 0, seq).SetInt(decode.FieldESMClass, 4).SetString(decode.FieldDestinationAddr, "src").
