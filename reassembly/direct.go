@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"encoding/binary"
 	"slices"
 	"time"
 
@@ -47,6 +48,30 @@ type flowKey struct {
 	sport, dport uint16
 }
 
+// flowID is a flowKey packed into plain bytes, the direct table's key: Go
+// hashes and compares it as one block of memory, where a flowKey's fields
+// (a gopacket.Flow's among them) are hashed one at a time, and the table
+// is looked up for every packet.
+type flowID [40]byte
+
+func (k flowKey) id() flowID {
+	var id flowID
+	src, dst := k.net.Endpoints()
+	id.set(src.Raw(), dst.Raw(), k.net.EndpointType(), k.sport, k.dport)
+	return id
+}
+
+// set makes id name the flow from address src, port sport to address dst,
+// port dport, the addresses being of type typ.
+func (id *flowID) set(src, dst []byte, typ gopacket.EndpointType, sport, dport uint16) {
+	*id = flowID{}
+	copy(id[0:16], src)
+	copy(id[16:32], dst)
+	binary.BigEndian.PutUint16(id[32:], sport)
+	binary.BigEndian.PutUint16(id[34:], dport)
+	id[36], id[37], id[38] = byte(len(src)), byte(len(dst)), byte(typ)
+}
+
 // directEntry is a direct connection's direction as seen by one flowKey.
 type directEntry struct {
 	c   *conn
@@ -55,7 +80,7 @@ type directEntry struct {
 
 // directState is the runner's table of connections framed directly.
 type directState struct {
-	m map[flowKey]directEntry
+	m map[flowID]directEntry
 	// The connection and direction whose packet the assembler accepted
 	// last (set by conn.Accept).
 	touched    *conn
@@ -75,18 +100,18 @@ func (r *runner) directKey(netFlow gopacket.Flow, tcp *layers.TCP) flowKey {
 	return flowKey{net: netFlow, sport: uint16(tcp.SrcPort), dport: uint16(tcp.DstPort)}
 }
 
-// direct frames tcp directly when it belongs to a connection that left the
+// direct frames tcp, of the flow id, directly when it belongs to a connection that left the
 // assembler and is the next segment of its direction. It returns false
 // when the segment must go to the assembler (the connection, if it was
 // direct, has then rejoined it). pc is the packet's context, or nil: it is
 // then made only when the segment carries stream data (from f, frame, ci
 // and truncated), so that bare ACKs cost no allocation.
-func (r *runner) direct(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx, f *fileRef, frame int, ci gopacket.CaptureInfo, truncated bool) bool {
+func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, frame int, ci gopacket.CaptureInfo, truncated bool) bool {
 	ds := &r.directs
 	if len(ds.m) == 0 {
 		return false
 	}
-	e, ok := ds.m[r.directKey(netFlow, tcp)]
+	e, ok := ds.m[*id]
 	if !ok {
 		return false
 	}
@@ -147,7 +172,7 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 	var keys [2]flowKey
 	keys[d] = r.directKey(netFlow, tcp)
 	keys[d.Reverse()] = flowKey{net: netFlow.Reverse(), sport: keys[d].dport, dport: keys[d].sport}
-	if _, ok := ds.m[keys[0]]; ok {
+	if _, ok := ds.m[keys[0].id()]; ok {
 		return
 	}
 	ds.leaving, ds.left, ds.leftHalves = c, false, 0
@@ -163,11 +188,11 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 		return // stays in the assembler
 	}
 	if ds.m == nil {
-		ds.m = make(map[flowKey]directEntry)
+		ds.m = make(map[flowID]directEntry)
 	}
 	c.keys = keys
 	for i := range keys {
-		ds.m[keys[i]] = directEntry{c, Dir(i)}
+		ds.m[keys[i].id()] = directEntry{c, Dir(i)}
 	}
 	r.stats.directLeaves++
 }
@@ -178,7 +203,7 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 func (r *runner) rejoin(c *conn, d Dir, pc *pktCtx) {
 	ds := &r.directs
 	for i := range c.keys {
-		delete(ds.m, c.keys[i])
+		delete(ds.m, c.keys[i].id())
 	}
 	r.stats.directRejoins++
 	// The assembler's client is the sender of the first packet it sees:
@@ -217,14 +242,14 @@ func (r *runner) closeDirect(tc time.Time) {
 	ds := &r.directs
 	var idleConns []*conn
 	for k, e := range ds.m {
-		if e.dir == DirClientToServer && k == e.c.keys[0] && (tc.IsZero() || e.c.lastSeen.Before(tc)) {
+		if e.dir == DirClientToServer && k == e.c.keys[0].id() && (tc.IsZero() || e.c.lastSeen.Before(tc)) {
 			idleConns = append(idleConns, e.c)
 		}
 	}
 	slices.SortFunc(idleConns, func(a, b *conn) int { return a.index - b.index })
 	for _, c := range idleConns {
 		for i := range c.keys {
-			delete(ds.m, c.keys[i])
+			delete(ds.m, c.keys[i].id())
 		}
 		r.completeConn(c)
 	}

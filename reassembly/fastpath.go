@@ -60,5 +60,6 @@ func (d *linkDecoder) fastDecode(lt layers.LinkType, data []byte, ci gopacket.Ca
 		return false
 	}
 	d.netFlow = gopacket.NewFlow(layers.EndpointIPv4, data[12:16], data[16:20])
+	d.id.set(data[12:16], data[16:20], layers.EndpointIPv4, uint16(d.tcp.SrcPort), uint16(d.tcp.DstPort))
 	return true
 }

@@ -82,6 +82,9 @@ func TestFastDecodeAgrees(t *testing.T) {
 		require.Equal(t, g.Contents, q.Contents, "frame %d", i)
 		require.Equal(t, g.Payload, q.Payload, "frame %d", i)
 		require.Equal(t, len(g.Options), len(q.Options), "frame %d", i)
+		// The direct table's key, packed from the frame's bytes, is the one
+		// packed from the flow when a connection leaves the assembler.
+		require.Equal(t, flowKey{general.netFlow, uint16(g.SrcPort), uint16(g.DstPort)}.id(), fast.id, "frame %d", i)
 	}
 	t.Logf("%d of %d frames taken the fast way", accepted, len(frames))
 	require.Greater(t, accepted, len(frames)/4, "the fast way should take most undamaged IPv4 frames")

@@ -162,9 +162,11 @@ func (r *runner) drain(all bool) {
 		h.head++
 		h.bytes -= len(p.raw)
 		h.want = nil
-		if err := h.tcp.DecodeFromBytes(p.raw, gopacket.NilDecodeFeedback); err == nil &&
-			!r.direct(p.netFlow, &h.tcp, p.pc, nil, 0, gopacket.CaptureInfo{}, false) {
-			r.assembleTCP(p.netFlow, &h.tcp, p.pc)
+		if err := h.tcp.DecodeFromBytes(p.raw, gopacket.NilDecodeFeedback); err == nil {
+			id := flowKey{p.netFlow, uint16(h.tcp.SrcPort), uint16(h.tcp.DstPort)}.id()
+			if !r.direct(&id, &h.tcp, p.pc, nil, 0, gopacket.CaptureInfo{}, false) {
+				r.assembleTCP(p.netFlow, &h.tcp, p.pc)
+			}
 		}
 		if h.want != nil { // it starts a held direction: back to the head
 			h.head--

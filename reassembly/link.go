@@ -76,9 +76,10 @@ type linkDecoder struct {
 	defrag6 *ip6defrag.IPv6Defragmenter
 
 	netFlow   gopacket.Flow
-	truncated bool // the capture cut the frame short
-	lost      bool // a layer lacks bytes its header announces (not just link padding)
-	fragment  bool // the frame was an IPv4 fragment
+	id        flowID // netFlow and the TCP ports, on resultTCP
+	truncated bool   // the capture cut the frame short
+	lost      bool   // a layer lacks bytes its header announces (not just link padding)
+	fragment  bool   // the frame was an IPv4 fragment
 	err       error
 }
 
@@ -109,14 +110,18 @@ func newLinkDecoder() *linkDecoder {
 }
 
 // decode decodes one frame of link type lt captured at ci. On resultTCP,
-// d.tcp and d.netFlow describe the segment; its payload aliases data unless
+// d.tcp, d.netFlow and d.id describe the segment; its payload aliases data unless
 // it was reassembled from fragments.
 func (d *linkDecoder) decode(lt layers.LinkType, data []byte, ci gopacket.CaptureInfo) decodeResult {
 	d.truncated, d.lost, d.fragment, d.err = false, false, false, nil
 	if d.fastDecode(lt, data, ci) {
 		return resultTCP
 	}
-	return d.decodeLayers(lt, data, ci)
+	res := d.decodeLayers(lt, data, ci)
+	if res == resultTCP {
+		d.id = flowKey{d.netFlow, uint16(d.tcp.SrcPort), uint16(d.tcp.DstPort)}.id()
+	}
+	return res
 }
 
 // decodeLayers is decode's general way, through gopacket's layer parsers.

@@ -234,7 +234,7 @@ func (r *runner) packet(f *fileRef, frame int, data []byte, ci gopacket.CaptureI
 	}
 	switch res {
 	case resultTCP:
-		if !r.hold.queued() && r.direct(r.dec.netFlow, &r.dec.tcp, nil, f, frame, ci, r.dec.lost) {
+		if !r.hold.queued() && r.direct(&r.dec.id, &r.dec.tcp, nil, f, frame, ci, r.dec.lost) {
 			break
 		}
 		c := r.slab.next(f, frame, ci)

@@ -27,7 +27,8 @@ type pipeline struct {
 	cur      *batch
 	work     chan *batch // producer → decode stage
 	decoded  chan *batch // decode stage → consumer
-	free     chan *batch
+	free     chan *batch // batches the consumer is done with
+	batches  int         // batches made so far, at most maxBatches
 	done     chan struct{}
 	failed   atomic.Bool // the consumer hit a write error: stop feeding
 	err      error       // the consumer's first error; read after close
@@ -55,6 +56,12 @@ const (
 	batchItems = 64
 	batchBytes = 256 << 10
 	inFlight   = 4
+	// maxBatches is every batch that can exist at once: one being filled,
+	// inFlight queued for each stage, and one in the hands of each stage.
+	// The producer makes no more than that and otherwise waits for one to
+	// come back, so batches are reused for the whole run instead of
+	// made afresh whenever the free list happened to be empty.
+	maxBatches = 2*inFlight + 3
 )
 
 type itemKind uint8
@@ -84,7 +91,7 @@ type batch struct {
 
 func newPipeline(a *report.Analyzer, stderr io.Writer, keepFrames, live bool) *pipeline {
 	p := &pipeline{a: a, stderr: stderr, work: make(chan *batch, inFlight), decoded: make(chan *batch, inFlight),
-		free: make(chan *batch, 2*inFlight+2), done: make(chan struct{}), cur: &batch{}, keepFrames: keepFrames, live: live}
+		free: make(chan *batch, maxBatches), done: make(chan struct{}), cur: &batch{}, batches: 1, keepFrames: keepFrames, live: live}
 	if keepFrames {
 		p.frames = map[string]map[int]bool{}
 	}
@@ -153,10 +160,7 @@ func (p *pipeline) consume() {
 		}
 		clear(b.items) // drop references to strings of the last run
 		b.items, b.data = b.items[:0], b.data[:0]
-		select {
-		case p.free <- b:
-		default:
-		}
+		p.free <- b // never blocks: free has room for every batch
 	}
 }
 
@@ -189,9 +193,15 @@ func (p *pipeline) flush() {
 	p.work <- p.cur
 	select {
 	case p.cur = <-p.free:
+		return
 	default:
-		p.cur = &batch{}
 	}
+	if p.batches < maxBatches {
+		p.batches++
+		p.cur = &batch{}
+		return
+	}
+	p.cur = <-p.free
 }
 
 // close flushes, waits for the consumer and returns its first error.
