@@ -127,7 +127,7 @@ func copyFile(ctx context.Context, src *source, name string, keep func(string, i
 			return n, fmt.Errorf("reassembly: %w", ctx.Err())
 		}
 		data, ci, err := src.read()
-		if d, ok := src.damage(); ok {
+		if d := src.damaged(); d != nil {
 			f.Number += d.records // numbered as Run numbers them
 		}
 		if err != nil {

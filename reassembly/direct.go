@@ -80,7 +80,7 @@ type directEntry struct {
 
 // directState is the runner's table of connections framed directly.
 type directState struct {
-	m map[flowID]directEntry
+	m directTable
 	// The connection and direction whose packet the assembler accepted
 	// last (set by conn.Accept).
 	touched    *conn
@@ -108,10 +108,10 @@ func (r *runner) directKey(netFlow gopacket.Flow, tcp *layers.TCP) flowKey {
 // and truncated), so that bare ACKs cost no allocation.
 func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, frame int, ci gopacket.CaptureInfo, truncated bool) bool {
 	ds := &r.directs
-	if len(ds.m) == 0 {
+	if ds.m.len() == 0 {
 		return false
 	}
-	e, ok := ds.m[*id]
+	e, ok := ds.m.get(id)
 	if !ok {
 		return false
 	}
@@ -172,7 +172,7 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 	var keys [2]flowKey
 	keys[d] = r.directKey(netFlow, tcp)
 	keys[d.Reverse()] = flowKey{net: netFlow.Reverse(), sport: keys[d].dport, dport: keys[d].sport}
-	if _, ok := ds.m[keys[0].id()]; ok {
+	if k0 := keys[0].id(); ds.m.has(&k0) {
 		return
 	}
 	ds.leaving, ds.left, ds.leftHalves = c, false, 0
@@ -187,12 +187,9 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 	if !ds.left {
 		return // stays in the assembler
 	}
-	if ds.m == nil {
-		ds.m = make(map[flowID]directEntry)
-	}
 	c.keys = keys
 	for i := range keys {
-		ds.m[keys[i].id()] = directEntry{c, Dir(i)}
+		ds.m.put(keys[i].id(), directEntry{c, Dir(i)})
 	}
 	r.stats.directLeaves++
 }
@@ -203,7 +200,7 @@ func (r *runner) mayLeave(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx) {
 func (r *runner) rejoin(c *conn, d Dir, pc *pktCtx) {
 	ds := &r.directs
 	for i := range c.keys {
-		delete(ds.m, c.keys[i].id())
+		ds.m.del(c.keys[i].id())
 	}
 	r.stats.directRejoins++
 	// The assembler's client is the sender of the first packet it sees:
@@ -241,15 +238,15 @@ func (r *runner) synthetic(k flowKey, seq uint32, flags byte, pc *pktCtx, ts tim
 func (r *runner) closeDirect(tc time.Time) {
 	ds := &r.directs
 	var idleConns []*conn
-	for k, e := range ds.m {
+	ds.m.each(func(k flowID, e directEntry) {
 		if e.dir == DirClientToServer && k == e.c.keys[0].id() && (tc.IsZero() || e.c.lastSeen.Before(tc)) {
 			idleConns = append(idleConns, e.c)
 		}
-	}
+	})
 	slices.SortFunc(idleConns, func(a, b *conn) int { return a.index - b.index })
 	for _, c := range idleConns {
 		for i := range c.keys {
-			delete(ds.m, c.keys[i].id())
+			ds.m.del(c.keys[i].id())
 		}
 		r.completeConn(c)
 	}

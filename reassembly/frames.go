@@ -65,10 +65,8 @@ func (fr *FrameReader) LinkType() layers.LinkType { return fr.src.fileLink }
 // reports a Problem.
 func (fr *FrameReader) Next() (*Frame, error) {
 	data, ci, err := fr.src.read()
-	if fr.src.damage != nil {
-		if d, ok := fr.src.damage(); ok {
-			fr.frame.Number += d.records // numbered as Run numbers them
-		}
+	if d := fr.src.damaged(); d != nil {
+		fr.frame.Number += d.records // numbered as Run numbers them
 	}
 	if err != nil {
 		if err == io.EOF {

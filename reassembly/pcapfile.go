@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -67,14 +68,14 @@ func (d fileDamage) String() string {
 		d.unit, d.offset, d.what, d.skipped, d.records, units, d.unit)
 }
 
-// take returns the damage noted since the last call, if any.
-func (d *fileDamage) take() (fileDamage, bool) {
+// take moves the damage noted since the last call to out and returns it,
+// or returns nil when there is none (the usual case: nothing copied).
+func (d *fileDamage) take(out *fileDamage) *fileDamage {
 	if d.what == "" {
-		return fileDamage{}, false // the usual case: nothing copied
+		return nil
 	}
-	out := *d
-	*d = fileDamage{}
-	return out, out.what != ""
+	*out, *d = *d, fileDamage{}
+	return out
 }
 
 const (
@@ -126,6 +127,7 @@ type pcapReader struct {
 	hasLast  bool
 	sizes    recordStats
 	damage   fileDamage
+	taken    fileDamage // what damaged returned last
 }
 
 // pcapHeader is a record header.
@@ -169,8 +171,21 @@ func newPcapReader(name string, r io.Reader) (*pcapReader, error) {
 	return p, nil
 }
 
+func (p *pcapReader) damaged() *fileDamage { return p.damage.take(&p.taken) }
+
+func (p *pcapReader) linkType(gopacket.CaptureInfo) layers.LinkType { return p.link }
+
+// header decodes the record header b starts with. It reads little-endian
+// and swaps for a big-endian file, rather than through p.order: an
+// interface call per field of every record costs more than the rest.
 func (p *pcapReader) header(b []byte) pcapHeader {
-	return pcapHeader{p.order.Uint32(b), p.order.Uint32(b[4:]), p.order.Uint32(b[8:]), p.order.Uint32(b[12:])}
+	le := binary.LittleEndian
+	_ = b[15]
+	h := pcapHeader{le.Uint32(b), le.Uint32(b[4:]), le.Uint32(b[8:]), le.Uint32(b[12:])}
+	if p.order == binary.BigEndian {
+		h = pcapHeader{bits.ReverseBytes32(h.sec), bits.ReverseBytes32(h.frac), bits.ReverseBytes32(h.capLen), bits.ReverseBytes32(h.origLen)}
+	}
+	return h
 }
 
 // lengthsWrong says what is wrong with h's lengths, or "".

@@ -503,7 +503,7 @@ func TestReadersOnRandomDamage(t *testing.T) {
 			frames := 0
 			for range len(b) {
 				_, _, err := src.read()
-				if d, ok := src.damage(); ok {
+				if d := src.damaged(); d != nil {
 					require.Positive(t, d.skipped+boolInt(d.retimed), "seed %d: damage noted with nothing skipped", seed)
 					frames += d.records
 				}

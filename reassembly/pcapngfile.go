@@ -91,9 +91,11 @@ type ngReader struct {
 	be     bool // the current section is big-endian
 	skip   bool // the current section's version is unknown: its blocks are skipped
 	ifaces []ngIface
-	ancil  [1]any // ci.AncillaryData: the packet's link type
+	ancil  [1]any          // ci.AncillaryData: the packet's link type
+	first  layers.LinkType // the first interface's link type
 	sizes  recordStats
 	damage fileDamage
+	taken  fileDamage // what damaged returned last
 }
 
 // newNgReader checks the section header block that r starts with.
@@ -395,6 +397,18 @@ func (p *ngReader) candidate(at int) (ok, more bool) {
 // firstLink returns the link type of the first interface description
 // among the first blocks of the file, without consuming them; 0 when there
 // is none there.
+func (p *ngReader) damaged() *fileDamage { return p.damage.take(&p.taken) }
+
+// linkType returns the link type of the packet whose information is ci.
+func (p *ngReader) linkType(ci gopacket.CaptureInfo) layers.LinkType {
+	if len(ci.AncillaryData) > 0 {
+		if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+			return lt
+		}
+	}
+	return p.first
+}
+
 func (p *ngReader) firstLink() layers.LinkType {
 	at := 0
 	for k := 0; k < 16; k++ {

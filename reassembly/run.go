@@ -177,7 +177,7 @@ func (r *runner) readFile(ctx context.Context, name string, index int) error {
 			return nil
 		}
 		data, ci, err := src.read()
-		if d, ok := src.damage(); ok {
+		if d := src.damaged(); d != nil {
 			// Reported at the last good frame; the records skipped keep
 			// their frame numbers (see CopyFrames).
 			r.stats.CaptureBytesSkipped += d.skipped
@@ -264,7 +264,8 @@ func (r *runner) packet(f *fileRef, frame int, data []byte, ci gopacket.CaptureI
 // flushEveryTime of capture time, gives up holes older than LossTimeout and
 // closes connections idle longer than FlushIdle.
 func (r *runner) advance(ts time.Time) {
-	if ts.After(r.now) {
+	moved := ts.After(r.now)
+	if moved {
 		r.now = ts
 	}
 	if r.lastFlush.IsZero() {
@@ -274,7 +275,9 @@ func (r *runner) advance(ts time.Time) {
 		r.releaseHold() // before this packet, and before a flush closes idle connections
 	}
 	r.sinceFlush++
-	if r.sinceFlush < flushEveryPackets && r.now.Sub(r.lastFlush) < flushEveryTime {
+	// The clock can only have reached the next flush if it moved: it was
+	// checked at the last packet.
+	if r.sinceFlush < flushEveryPackets && (!moved || r.now.Sub(r.lastFlush) < flushEveryTime) {
 		return
 	}
 	r.sinceFlush, r.lastFlush = 0, r.now
@@ -284,7 +287,7 @@ func (r *runner) advance(ts time.Time) {
 		T:  r.now.Add(-r.o.LossTimeout),
 		TC: r.now.Add(-r.o.FlushIdle),
 	})
-	if len(r.directs.m) > 0 {
+	if r.directs.m.len() > 0 {
 		r.closeDirect(r.now.Add(-r.o.FlushIdle))
 	}
 	r.inFlush = false

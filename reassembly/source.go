@@ -22,14 +22,23 @@ const (
 	magicPcapng       = 0x0a0d0d0a // section header block type: same in both byte orders
 )
 
-// source reads the packets of one capture file.
-type source struct {
-	read func() ([]byte, gopacket.CaptureInfo, error) // zero-copy: data valid until the next call
+// recordReader reads the packets of one capture format.
+type recordReader interface {
+	// read returns the next packet; its data is valid until the next call.
+	read() ([]byte, gopacket.CaptureInfo, error)
+	// damaged returns, once, the damage skipped before the packet just
+	// read (or before the end of the file), or nil. It is valid until the
+	// next call.
+	damaged() *fileDamage
 	// linkType returns the link type of the packet just read.
-	linkType func(ci gopacket.CaptureInfo) layers.LinkType
-	// damage returns, once, the damage skipped before the packet just read
-	// (or before the end of the file).
-	damage   func() (fileDamage, bool)
+	linkType(ci gopacket.CaptureInfo) layers.LinkType
+}
+
+// source reads the packets of one capture file. The format's reader is
+// called through an interface, not through method values: a method value
+// costs a wrapper call on top, for every packet.
+type source struct {
+	recordReader
 	fileLink layers.LinkType // the file's (first interface's) link type
 	close    func() error
 	counter  *countingReader // bytes read from the file (compressed bytes for gzip)
@@ -137,35 +146,17 @@ func newSource(name string, r io.Reader) (*source, error) {
 		if err != nil {
 			return nil, err
 		}
-		first := ng.firstLink()
-		return &source{
-			fileLink: first,
-			read:     ng.read,
-			damage:   ng.damage.take,
-			linkType: func(ci gopacket.CaptureInfo) layers.LinkType {
-				if len(ci.AncillaryData) > 0 {
-					if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
-						return lt
-					}
-				}
-				return first
-			},
-		}, nil
+		ng.first = ng.firstLink()
+		return &source{recordReader: ng, fileLink: ng.first}, nil
 	case magicPcapMicro, magicPcapNano, magicPcapMicroSwp, magicPcapNanoSwp:
 		pr, err := newPcapReader(name, br)
 		if err != nil {
 			return nil, err
 		}
-		lt := pr.link
-		if _, ok := linkFirstLayer(lt); !ok {
-			return nil, fmt.Errorf("%s: %w %s (%d)", name, ErrLinkType, lt, int(lt))
+		if _, ok := linkFirstLayer(pr.link); !ok {
+			return nil, fmt.Errorf("%s: %w %s (%d)", name, ErrLinkType, pr.link, int(pr.link))
 		}
-		return &source{
-			fileLink: lt,
-			read:     pr.read,
-			damage:   pr.damage.take,
-			linkType: func(gopacket.CaptureInfo) layers.LinkType { return lt },
-		}, nil
+		return &source{recordReader: pr, fileLink: pr.link}, nil
 	}
 	return nil, fmt.Errorf("%s: %w (starts with %08x)", name, ErrFormat, magic)
 }
