@@ -219,7 +219,14 @@ func (p *pipeline) close() error {
 }
 
 func meta(file string, frame int, e reassembly.Endpoint) report.Meta {
-	return report.Meta{File: file, Frame: frame, Time: e.Time, Stream: e.Stream, Src: e.Src, Dst: e.Dst, Dir: e.Dir.String()}
+	var m report.Meta
+	setMeta(&m, file, frame, &e)
+	return m
+}
+
+// setMeta sets *m to the record of a PDU or gap of file, frame and e.
+func setMeta(m *report.Meta, file string, frame int, e *reassembly.Endpoint) {
+	*m = report.Meta{File: file, Frame: frame, Time: e.Time, Stream: e.Stream, Src: e.Src, Dst: e.Dst, Dir: e.Dir.String()}
 }
 
 // PDU implements reassembly.Handler.
@@ -232,13 +239,16 @@ func (p *pipeline) PDU(r *reassembly.PDU) {
 		defer p.mu.Unlock()
 	}
 	b := p.cur
-	m := meta(r.File, r.Frame, r.Endpoint)
-	m.Offset = r.Offset
-	it := item{kind: itemPDU, meta: m, off: len(b.data), n: len(r.Data)}
+	// Filled in place: an item is large, and building it aside costs a
+	// copy per PDU on the producer, the pipeline's busiest stage.
+	b.items = append(b.items, item{})
+	it := &b.items[len(b.items)-1]
+	it.kind, it.off, it.n = itemPDU, len(b.data), len(r.Data)
+	setMeta(&it.meta, r.File, r.Frame, &r.Endpoint)
+	it.meta.Offset = r.Offset
 	if p.keepFrames {
 		it.frames = slices.Clone(r.Frames)
 	}
-	b.items = append(b.items, it)
 	b.data = append(b.data, r.Data...)
 	if len(b.items) >= batchItems || len(b.data) >= batchBytes {
 		p.flush()
