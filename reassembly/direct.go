@@ -106,7 +106,7 @@ func (r *runner) directKey(netFlow gopacket.Flow, tcp *layers.TCP) flowKey {
 // direct, has then rejoined it). pc is the packet's context, or nil: it is
 // then made only when the segment carries stream data (from f, frame, ci
 // and truncated), so that bare ACKs cost no allocation.
-func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, frame int, ci gopacket.CaptureInfo, truncated bool) bool {
+func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, frame int, ci *gopacket.CaptureInfo, truncated bool) bool {
 	ds := &r.directs
 	if ds.m.len() == 0 {
 		return false
@@ -121,7 +121,7 @@ func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, fra
 	diff := seqDiff(exp, tcp.Seq)
 	n := len(tcp.Payload)
 	if pc != nil {
-		f, frame, ci, truncated = pc.file, pc.frame, pc.ci, pc.truncated
+		f, frame, ci, truncated = pc.file, pc.frame, &pc.ci, pc.truncated
 	}
 	if tcp.SYN || tcp.FIN || tcp.RST || truncated || (diff > 0 && n > 0) || diff <= -1<<30 || diff >= 1<<30 || fr.done {
 		if pc == nil {
@@ -229,7 +229,7 @@ func (r *runner) synthetic(k flowKey, seq uint32, flags byte, pc *pktCtx, ts tim
 	}
 	ci := pc.ci
 	ci.Timestamp = ts
-	ctx := r.slab.next(pc.file, pc.frame, ci)
+	ctx := r.slab.next(pc.file, pc.frame, &ci)
 	r.asm.AssembleWithContext(k.net, &ds.seg, ctx)
 }
 

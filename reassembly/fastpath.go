@@ -16,7 +16,7 @@ import (
 // types, IP options, fragments, truncation, damage), which then goes the
 // general way and gets the same treatment as before. A test checks that
 // both ways agree on every frame they both accept.
-func (d *linkDecoder) fastDecode(lt layers.LinkType, data []byte, ci gopacket.CaptureInfo) bool {
+func (d *linkDecoder) fastDecode(lt layers.LinkType, data []byte, ci *gopacket.CaptureInfo) bool {
 	if ci.CaptureLength < ci.Length {
 		return false
 	}

@@ -68,11 +68,11 @@ func TestFastDecodeAgrees(t *testing.T) {
 	fast, general := newLinkDecoder(), newLinkDecoder()
 	accepted := 0
 	for i, f := range frames {
-		if !fast.fastDecode(lts[i], f.data, f.ci) {
+		if !fast.fastDecode(lts[i], f.data, &f.ci) {
 			continue
 		}
 		accepted++
-		res := general.decodeLayers(lts[i], f.data, f.ci)
+		res := general.decodeLayers(lts[i], f.data, &f.ci)
 		require.Equal(t, resultTCP, res, "frame %d (%s): fast way accepted what the parsers give %v (%v)", i, lts[i], res, general.err)
 		require.False(t, general.truncated || general.lost, "frame %d: the parsers found it cut", i)
 		require.Equal(t, general.netFlow, fast.netFlow, "frame %d", i)
@@ -98,11 +98,11 @@ func BenchmarkLinkDecode(b *testing.B) {
 	d := newLinkDecoder()
 	for _, way := range []struct {
 		name string
-		fn   func(layers.LinkType, []byte, gopacket.CaptureInfo) decodeResult
+		fn   func(layers.LinkType, []byte, *gopacket.CaptureInfo) decodeResult
 	}{{"fast", d.decode}, {"layers", d.decodeLayers}} {
 		b.Run(way.name, func(b *testing.B) {
 			for b.Loop() {
-				if way.fn(layers.LinkTypeEthernet, f.data, f.ci) != resultTCP {
+				if way.fn(layers.LinkTypeEthernet, f.data, &f.ci) != resultTCP {
 					b.Fatal("not TCP")
 				}
 			}

@@ -225,10 +225,10 @@ func (r *runner) replay(h *halfOpen, cur *pktCtx) {
 		}
 		var pc *pktCtx
 		if s.present {
-			pc = r.slab.next(s.file, s.frame, gopacket.CaptureInfo{Timestamp: s.ts, CaptureLength: s.capLen, Length: s.length})
+			pc = r.slab.next(s.file, s.frame, &gopacket.CaptureInfo{Timestamp: s.ts, CaptureLength: s.capLen, Length: s.length})
 			pc.order = s.order
 		} else {
-			pc = r.slab.next(cur.file, cur.frame, cur.ci)
+			pc = r.slab.next(cur.file, cur.frame, &cur.ci)
 		}
 		r.asm.AssembleWithContext(netFlow, &r.synTCP, pc)
 		if r.replaying != nil {

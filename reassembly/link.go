@@ -112,7 +112,7 @@ func newLinkDecoder() *linkDecoder {
 // decode decodes one frame of link type lt captured at ci. On resultTCP,
 // d.tcp, d.netFlow and d.id describe the segment; its payload aliases data unless
 // it was reassembled from fragments.
-func (d *linkDecoder) decode(lt layers.LinkType, data []byte, ci gopacket.CaptureInfo) decodeResult {
+func (d *linkDecoder) decode(lt layers.LinkType, data []byte, ci *gopacket.CaptureInfo) decodeResult {
 	d.truncated, d.lost, d.fragment, d.err = false, false, false, nil
 	if d.fastDecode(lt, data, ci) {
 		return resultTCP
@@ -125,7 +125,7 @@ func (d *linkDecoder) decode(lt layers.LinkType, data []byte, ci gopacket.Captur
 }
 
 // decodeLayers is decode's general way, through gopacket's layer parsers.
-func (d *linkDecoder) decodeLayers(lt layers.LinkType, data []byte, ci gopacket.CaptureInfo) decodeResult {
+func (d *linkDecoder) decodeLayers(lt layers.LinkType, data []byte, ci *gopacket.CaptureInfo) decodeResult {
 	first, ok := linkFirstLayer(lt)
 	if !ok {
 		return resultNonTCP
@@ -187,7 +187,7 @@ func (d *linkDecoder) decodeLayers(lt layers.LinkType, data []byte, ci gopacket.
 // defragment hands an IPv4 fragment to the defragmenter. ip4defrag keeps a
 // pointer to the layer it is given and reads its payload when the datagram
 // completes, so it gets a copy: d.ip4 and the frame buffer are reused.
-func (d *linkDecoder) defragment(ci gopacket.CaptureInfo) decodeResult {
+func (d *linkDecoder) defragment(ci *gopacket.CaptureInfo) decodeResult {
 	d.fragment = true
 	in := d.ip4
 	in.Contents = nil

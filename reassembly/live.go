@@ -106,7 +106,7 @@ func RunLive(ctx context.Context, iface string, o Options, h Handler) (Stats, er
 			errs = append(errs, err)
 			break
 		}
-		r.packet(f, frame, data, ci, lt)
+		r.packet(f, frame, data, &ci, lt)
 		r.progressTick()
 		if frame&0x3ff == 0 {
 			r.readDrops(lh)

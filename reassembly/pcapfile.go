@@ -243,7 +243,9 @@ func (p *pcapReader) read() ([]byte, gopacket.CaptureInfo, error) {
 			continue
 		}
 		n := 16 + int(h.capLen)
-		b = p.la.peek(n)
+		if len(b) < n { // the window usually holds the whole record already
+			b = p.la.peek(n)
+		}
 		if len(b) < n {
 			if _, err := p.la.ended(); err != nil {
 				return nil, gopacket.CaptureInfo{}, err

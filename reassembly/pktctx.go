@@ -40,14 +40,14 @@ type ctxSlab struct {
 
 const ctxBlock = 512
 
-func (s *ctxSlab) next(f *fileRef, frame int, ci gopacket.CaptureInfo) *pktCtx {
+func (s *ctxSlab) next(f *fileRef, frame int, ci *gopacket.CaptureInfo) *pktCtx {
 	if len(s.block) == 0 {
 		s.block = make([]pktCtx, ctxBlock)
 	}
 	c := &s.block[0]
 	s.block = s.block[1:]
 	s.order++
-	*c = pktCtx{ci: ci, file: f, frame: frame, order: s.order}
+	*c = pktCtx{ci: *ci, file: f, frame: frame, order: s.order}
 	c.self[0] = c
 	c.ci.AncillaryData = c.self[:]
 	return c

@@ -113,22 +113,41 @@ func newRunner(o Options, h Handler) *runner {
 
 // finish delivers what the assembler still holds and what mirror
 // detection held back, and makes the last Progress call.
+// Each step is guarded as packets are: a panic in one becomes a Problem,
+// and the steps after it still run.
 func (r *runner) finish() {
-	if !r.stop {
-		r.drain(true)
-	}
-	if !r.stop {
-		r.beginFlush()
-		r.asm.FlushAll()
-		r.closeDirect(time.Time{})
-		r.endFlush()
-	}
-	r.half.reset()
-	if r.dd != nil && !r.stop {
-		r.dd.expire(0, true)
-	}
+	r.finishStep(func() {
+		if !r.stop {
+			r.drain(true)
+		}
+	})
+	r.finishStep(func() {
+		if !r.stop {
+			r.beginFlush()
+			r.asm.FlushAll()
+			r.closeDirect(time.Time{})
+			r.endFlush()
+		}
+	})
+	r.finishStep(func() {
+		r.half.reset()
+		if r.dd != nil && !r.stop {
+			r.dd.expire(0, true)
+		}
+	})
 	r.stats.FragmentsIncomplete += int64(r.dec.discardFragments(time.Time{}))
 	r.progressDone()
+}
+
+// finishStep runs step, one part of finish, turning a panic into a Problem.
+func (r *runner) finishStep(step func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.afterPanic()
+			r.problem(nil, 0, -1, -1, fmt.Errorf("reassembly: at the end of the input: %w: %v", ErrInternal, p))
+		}
+	}()
+	step()
 }
 
 // deliverPDU hands p, a PDU of c, to the Handler.
@@ -172,32 +191,58 @@ func (r *runner) readFile(ctx context.Context, name string, index int) error {
 	f := &fileRef{name: name, index: index}
 	r.badLinks = nil
 	r.prog.file(name, index, src.counter, src.size)
-	for frame := 0; ; {
-		if frame&0xff == 0 && ctx.Err() != nil {
-			return nil
+	frame := 0
+	for {
+		more, err := r.readRecords(ctx, src, f, &frame)
+		if !more {
+			return err
+		}
+	}
+}
+
+// readRecords feeds records of src to the assembler, *frame being the
+// number of the last one read, until the file ends (more false) or a
+// packet panics (more true: the caller goes on with the next record). The
+// guard against panics is set once for many packets here, instead of once
+// per packet as packet does.
+func (r *runner) readRecords(ctx context.Context, src *source, f *fileRef, frame *int) (more bool, err error) {
+	inPacket := false
+	defer func() {
+		if inPacket {
+			if p := recover(); p != nil {
+				r.packetPanic(f, *frame, p)
+				more, err = true, nil
+			}
+		}
+	}()
+	for {
+		if *frame&0xff == 0 && ctx.Err() != nil {
+			return false, nil
 		}
 		data, ci, err := src.read()
 		if d := src.damaged(); d != nil {
 			// Reported at the last good frame; the records skipped keep
 			// their frame numbers (see CopyFrames).
 			r.stats.CaptureBytesSkipped += d.skipped
-			r.problem(f, frame, -1, -1, fmt.Errorf("%s: %w after frame %d: %v", name, ErrDamagedFile, frame, d))
-			frame += d.records
+			r.problem(f, *frame, -1, -1, fmt.Errorf("%s: %w after frame %d: %v", f.name, ErrDamagedFile, *frame, d))
+			*frame += d.records
 		}
 		if err == io.EOF {
-			return nil
+			return false, nil
 		}
 		if err != nil {
 			if errors.Is(err, errSpool) {
-				return fmt.Errorf("%s: %w", name, err)
+				return false, fmt.Errorf("%s: %w", f.name, err)
 			}
-			r.problem(f, frame, -1, -1, fmt.Errorf("%s: %w after frame %d: %v", name, ErrTruncatedFile, frame, err))
-			return nil
+			r.problem(f, *frame, -1, -1, fmt.Errorf("%s: %w after frame %d: %v", f.name, ErrTruncatedFile, *frame, err))
+			return false, nil
 		}
-		frame++
-		r.packet(f, frame, data, ci, src.linkType(ci))
+		*frame++
+		inPacket = true
+		r.unguardedPacket(f, *frame, data, &ci, src.linkType(ci))
+		inPacket = false
 		if r.stop {
-			return nil
+			return false, nil
 		}
 		r.progressTick()
 	}
@@ -206,19 +251,36 @@ func (r *runner) readFile(ctx context.Context, name string, index int) error {
 // packet decodes one frame and hands its TCP segment to the assembler. A
 // panic anywhere below becomes a Problem naming the frame: the last line of
 // defence, so that one bad packet does not end the run.
-func (r *runner) packet(f *fileRef, frame int, data []byte, ci gopacket.CaptureInfo, lt layers.LinkType) {
+func (r *runner) packet(f *fileRef, frame int, data []byte, ci *gopacket.CaptureInfo, lt layers.LinkType) {
 	defer func() {
 		if p := recover(); p != nil {
-			r.inAssemble = false
-			r.wake, r.replaying = nil, nil
-			r.directs.leaving, r.directs.rejoining, r.directs.touched = nil, nil, nil
-			if r.batch.on {
-				r.inFlush = false
-				r.endFlush()
-			}
-			r.problem(f, frame, -1, -1, fmt.Errorf("%s: frame %d: %w: %v", f.name, frame, ErrInternal, p))
+			r.packetPanic(f, frame, p)
 		}
 	}()
+	r.unguardedPacket(f, frame, data, ci, lt)
+}
+
+// packetPanic puts the runner back in order after frame panicked with p,
+// and reports it.
+func (r *runner) packetPanic(f *fileRef, frame int, p any) {
+	r.afterPanic()
+	r.problem(f, frame, -1, -1, fmt.Errorf("%s: frame %d: %w: %v", f.name, frame, ErrInternal, p))
+}
+
+// afterPanic puts the runner's state back in order after a panic: what was
+// under way is abandoned, and a flush's records held back are handed on.
+func (r *runner) afterPanic() {
+	r.inAssemble = false
+	r.wake, r.replaying = nil, nil
+	r.directs.leaving, r.directs.rejoining, r.directs.touched = nil, nil, nil
+	if r.batch.on {
+		r.inFlush = false
+		r.endFlush()
+	}
+}
+
+// unguardedPacket is packet without the guard: its caller recovers.
+func (r *runner) unguardedPacket(f *fileRef, frame int, data []byte, ci *gopacket.CaptureInfo, lt layers.LinkType) {
 	r.stats.Packets++
 	r.stats.CaptureBytes += int64(len(data))
 	r.advance(ci.Timestamp) // first give up what this packet's time says is lost

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -382,6 +383,42 @@ func TestCancel(t *testing.T) {
 	require.True(t, errors.Is(err, context.Canceled))
 }
 
+// everyOther is a Handler that panics on every other PDU.
+type everyOther struct {
+	collector
+	n int
+}
+
+func (e *everyOther) PDU(x *PDU) {
+	e.n++
+	if e.n%2 == 1 {
+		panic(fmt.Sprintf("boom %d", e.n))
+	}
+	e.collector.PDU(x)
+}
+
+// TestPanicsBecomeProblems: reading goes on after each of several panics,
+// each reported as a Problem at its frame, including one in the flush at
+// the end of the input (outside any packet). A connection whose delivery
+// panicked may lose what follows (its framing was cut short); the run
+// itself goes on.
+func TestPanicsBecomeProblems(t *testing.T) {
+	p := writeFile(t, "c.pcap", benchCapture(t, 2, 20))
+	var h everyOther
+	_, err := Run(context.Background(), []string{p}, Options{Ports: []uint16{2775}}, &h)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, h.n, 5)
+	require.Len(t, h.problems, (h.n+1)/2)
+	require.Len(t, h.pdus, h.n/2)
+	for _, pr := range h.problems {
+		require.ErrorIs(t, &pr, ErrInternal)
+	}
+	require.Positive(t, h.problems[1].Frame)
+	last := h.problems[len(h.problems)-1]
+	require.Zero(t, last.Frame)
+	require.Contains(t, last.Error(), "at the end of the input")
+}
+
 // panicky is a Handler that panics on its first PDU.
 type panicky struct{ collector }
 
@@ -403,4 +440,7 @@ func TestPanicBecomesProblem(t *testing.T) {
 	require.ErrorIs(t, &h.problems[0], ErrInternal)
 	require.Equal(t, 4, h.problems[0].Frame)
 	require.Contains(t, h.problems[0].Error(), "boom")
+	// Reading goes on after the frame that panicked: the PDUs of the
+	// frames after it arrive.
+	require.Len(t, h.pdus, 4)
 }
