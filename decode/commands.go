@@ -48,6 +48,11 @@ type Command struct {
 	// filled for the rows of the protocol table.
 	index   [numFieldIDs]uint8
 	indexed bool
+	// slices has bit i set when Fields[i] decodes to a slice (Value.Bytes).
+	slices uint32
+	// userData: the command may carry user data or say how it is coded
+	// (see mayCarryUserData).
+	userData bool
 	// quiet holds, per version of quietVersions and parallel to Fields,
 	// the values of the one-octet fields that raise no issue (quiet.go).
 	quiet [len(quietVersions)][]u8Set
@@ -59,6 +64,33 @@ func (c *Command) IsResponse() bool { return c.ID.IsResponse() }
 // In reports whether the command exists in version v.
 func (c *Command) In(v Version) bool {
 	return v >= c.Since && (c.Until == 0 || v <= c.Until)
+}
+
+// sliceFields returns a mask with bit i set when Fields[i] decodes to a
+// slice (Value.Bytes): a C-string, time or octet string.
+func (c *Command) sliceFields() uint32 {
+	if c.indexed {
+		return c.slices
+	}
+	var m uint32
+	for i := range c.Fields {
+		switch c.Fields[i].Kind {
+		case KindCString, KindTime, KindOctets:
+			m |= 1 << i
+		}
+	}
+	return m
+}
+
+// mayCarryUserData reports whether the command has a field that holds or
+// describes user data: short_message, esm_class or data_coding (data_sm,
+// whose user data is a TLV, has the latter two). Without TLVs, the other
+// commands carry none.
+func (c *Command) mayCarryUserData() bool {
+	if c.indexed {
+		return c.userData
+	}
+	return c.Field(FieldShortMessage) >= 0 || c.Field(FieldESMClass) >= 0 || c.Field(FieldDataCoding) >= 0
 }
 
 // Field returns the index of the mandatory field id in c.Fields, or -1.
@@ -254,6 +286,8 @@ func buildCommandIndex() *commandIndex {
 				c.index[f.ID] = uint8(j + 1)
 			}
 		}
+		c.slices = c.sliceFields()
+		c.userData = c.mayCarryUserData()
 		c.indexed = true
 		c.buildQuiet()
 		c.MinLen = HeaderLen

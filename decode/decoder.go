@@ -2,6 +2,7 @@ package decode
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 )
 
@@ -32,19 +33,33 @@ func Decode(b []byte, o Options) *PDU {
 func (p *PDU) Decode(b []byte, o Options) { p.decode(b, o) }
 
 func (p *PDU) decode(b []byte, o Options) {
-	// reset leaves valBuf alone: the fields decoded now overwrite its first
-	// entries, and those the last decode filled beyond lie past the end of
-	// p.Values, where only their slices matter: they would keep the old
-	// input reachable. Most of them are integers, whose Bytes is nil.
-	stale := min(len(p.Values), len(p.valBuf))
+	// Nothing of the last decode is cleared beforehand: what is decoded now
+	// overwrites the first entries of the inline arrays whole. Only the
+	// entries it leaves are cleared, afterwards, so that no slice of an old
+	// input stays reachable. Clearing more would cost stores to cache lines
+	// that decoding this PDU has no other reason to touch.
+	tlvs, issues := min(len(p.TLVs), len(p.tlvBuf)), min(len(p.Issues), len(p.issueBuf))
+	held := p.heldBytes
 	p.reset()
 	filled := p.decodePDU(b, o)
-	for i := filled; i < stale; i++ {
-		if p.valBuf[i].Bytes != nil {
-			p.valBuf[i].Bytes = nil
-		}
+	written := uint32(1)<<filled - 1
+	for m := held & allValBuf &^ written; m != 0; m &= m - 1 {
+		p.valBuf[bits.TrailingZeros32(m)].Bytes = nil
+	}
+	p.heldBytes = 0
+	if filled > 0 {
+		p.heldBytes = p.Cmd.sliceFields() & written
+	}
+	if n := len(p.TLVs); n < tlvs {
+		clear(p.tlvBuf[n:tlvs])
+	}
+	if n := len(p.Issues); n < issues {
+		clear(p.issueBuf[n:issues])
 	}
 }
+
+// allValBuf has a bit for every entry of PDU.valBuf.
+const allValBuf = 1<<len(PDU{}.valBuf) - 1
 
 // decodePDU decodes b into the reset p. It returns how many entries of
 // valBuf it wrote, all of which it wrote completely.
@@ -215,6 +230,10 @@ type bodyDecoder struct {
 	seen tlvSet
 	// filled counts the entries of p.Values that fields wrote so far.
 	filled int
+	// check has bit i set when validate must run checkField on field i:
+	// readFields leaves clear the fields on which it can tell that
+	// checkField raises nothing (see mayRaise).
+	check uint32
 	// Set by validate before the TLV-value and user-data checks: whether
 	// UDHI is set, the esm_class message type, and the user data with its
 	// field name and offset.
@@ -249,15 +268,33 @@ func (d *bodyDecoder) fields() (filled int) {
 }
 
 // readFields reads the fields in order, setting d.filled to the number of
-// entries of p.Values it wrote.
+// entries of p.Values it wrote, and in d.check the fields validate must
+// run checkField on.
 func (d *bodyDecoder) readFields() {
 	p, c := d.p, d.p.Cmd
 	if c.IsResponse() && p.Status != 0 && d.r.remaining() == 0 {
 		return // error responses may omit the body (ref §1.7)
 	}
-	vals := p.Values[:len(c.Fields)]
-	for i := range c.Fields {
-		f := &c.Fields[i]
+	fields := c.Fields
+	vals := p.Values[:len(fields)]
+	quiet := c.quietFor(p.Version)
+	if len(quiet) != len(fields) {
+		quiet = nil // not known: every one-octet field is checked
+	}
+	b := d.r.b
+	for i := range fields {
+		f, v := &fields[i], &vals[i]
+		if off := d.r.off; f.Kind == KindU8 && off < len(b) {
+			// The commonest kind, read without a call.
+			x := b[off]
+			v.set(uint32(x), HeaderLen+off, 1)
+			d.r.off = off + 1
+			d.filled = i + 1
+			if quiet == nil || !quiet[i].has(x) {
+				d.check |= 1 << i
+			}
+			continue
+		}
 		if d.r.remaining() == 0 && f.minSize() > 0 {
 			if c.IsResponse() && p.Status != 0 {
 				return
@@ -269,14 +306,18 @@ func (d *bodyDecoder) readFields() {
 			p.issue(SevError, CodeBodyTruncated, f.Name(), d.off(), "body ends before mandatory field %s", f.Name())
 			return
 		}
-		v := &vals[i]
 		d.filled = i + 1
-		if f.Kind == KindU8 { // the commonest kind; an octet is left (above)
-			v.set(uint32(d.r.b[d.r.off]), d.off(), 1)
-			d.r.off++
-			continue
+		var ok, raise bool
+		if f.Kind == KindCString || f.Kind == KindTime {
+			ok, raise = d.cstringField(v, f)
+		} else {
+			ok = d.field(v, f)
+			raise = v.Present && mayRaise(f)
 		}
-		if !d.field(v, f) {
+		if raise {
+			d.check |= 1 << i
+		}
+		if !ok {
 			d.stopped = true
 			return
 		}
@@ -303,10 +344,10 @@ func (d *bodyDecoder) field(v *Value, f *Field) bool {
 	return ok
 }
 
-// readField reads the value of one mandatory field.
+// readField reads the value of one mandatory field of a kind other than
+// C-string and time (see cstringField).
 func (d *bodyDecoder) readField(v *Value, f *Field) bool {
 	p := d.p
-	limit := f.MaxFor(p.Version)
 	switch f.Kind {
 	case KindU8:
 		x, _ := d.r.u8()
@@ -320,18 +361,6 @@ func (d *bodyDecoder) readField(v *Value, f *Field) bool {
 			return false
 		}
 		v.Int, v.Present = x, true
-	case KindCString, KindTime:
-		s, res := d.r.cstring(limit)
-		v.Bytes, v.Present = s, true
-		switch {
-		case res == cstrNoNUL:
-			if !d.quiet() {
-				p.issue(SevError, CodeCStringNoNUL, f.Name(), v.Off, "%s has no NUL before the end of the PDU", f.Name())
-			}
-			return false
-		case res == cstrTooLong && f.Kind == KindCString: // a long time field is FLD-03's
-			p.issue(SevError, CodeCStringTooLong, f.Name(), v.Off, "%s is %d octets with its NUL; the maximum is %d", f.Name(), len(s)+1, limit)
-		}
 	case KindOctets:
 		n := d.count(f.Count)
 		b, ok := d.r.octets(n)
@@ -366,6 +395,29 @@ func (d *bodyDecoder) readField(v *Value, f *Field) bool {
 		}
 	}
 	return true
+}
+
+// cstringField reads a C-string or time field into v, overwriting all of
+// it. ok is false when the rest of the body can no longer be located;
+// raise, when checkField could object to the field (see mayRaise).
+func (d *bodyDecoder) cstringField(v *Value, f *Field) (ok, raise bool) {
+	p := d.p
+	at := d.off()
+	s, res, printable := d.r.cstringPrintable(f.MaxFor(p.Version))
+	v.Bytes, v.Int, v.Off, v.Len, v.Present = s, 0, at, d.off()-at, true
+	switch {
+	case res == cstrNoNUL:
+		if !d.quiet() {
+			p.issue(SevError, CodeCStringNoNUL, f.Name(), at, "%s has no NUL before the end of the PDU", f.Name())
+		}
+		return false, true
+	case res == cstrTooLong && f.Kind == KindCString: // a long time field is FLD-03's
+		p.issue(SevError, CodeCStringTooLong, f.Name(), at, "%s is %d octets with its NUL; the maximum is %d", f.Name(), len(s)+1, f.MaxFor(p.Version))
+	}
+	if f.Kind == KindTime {
+		return true, len(s) > 0 // checkTime passes NULL
+	}
+	return true, !printable || d.stringMayRaise(f.ID, s)
 }
 
 // countOff returns the offset of an earlier count field.

@@ -47,6 +47,7 @@ func (p *PDU) SetString(id FieldID, v string) *PDU { return p.SetBytes(id, []byt
 func (p *PDU) SetBytes(id FieldID, v []byte) *PDU {
 	if s := p.slot(id); s != nil {
 		s.Bytes, s.Present = v, true
+		p.heldBytes |= 1 << p.Cmd.Field(id) // a later Decode into p clears it
 	}
 	return p
 }

@@ -95,23 +95,26 @@ type PDU struct {
 	Issues     []Issue
 
 	opts Options
-	// The receipt text, parsed at most once per decode (see Receipt).
-	rcpt      Receipt
-	rcptState uint8
-	valBuf    [18]Value
-	tlvBuf    [8]TLV
-	issueBuf  [4]Issue
+	// What every decode reads or writes comes first, before the storage
+	// that only some PDUs use, so that a decode touches few cache lines:
+	// PDUs are decoded by the thousand, each into memory gone cold since
+	// its last use.
+	rcptState uint8 // see Receipt
+	// heldBytes has bit i set when valBuf[i] may hold a slice (see decode).
+	heldBytes uint32
 	// codeCounts counts the issues raised per code (see MaxIssuesPerCode).
 	codeCounts []codeCount
+	valBuf     [18]Value
+	tlvBuf     [8]TLV
+	issueBuf   [4]Issue
 	codeBuf    [4]codeCount
+	// The receipt text, parsed at most once per decode (see Receipt).
+	rcpt Receipt
 }
 
+// reset empties p for decoding or building. It leaves the inline arrays
+// alone: decode clears what a new decode does not overwrite.
 func (p *PDU) reset() {
-	// Clear only what the last decode used, so that no slice of an old
-	// input stays reachable; the inline arrays are large and mostly unused.
-	// valBuf is left to decode, which overwrites most of what it clears.
-	clear(p.tlvBuf[:min(len(p.TLVs), len(p.tlvBuf))])
-	clear(p.issueBuf[:min(len(p.Issues), len(p.issueBuf))])
 	p.codeCounts = p.codeBuf[:0]
 	clear(p.Dests)
 	clear(p.Unsuccess)
@@ -250,6 +253,7 @@ func (p *PDU) Clone() *PDU {
 	for i := range q.Values {
 		q.Values[i].Bytes = bytes.Clone(q.Values[i].Bytes)
 	}
+	q.heldBytes = allValBuf
 	q.TLVs = append(q.tlvBuf[:0], p.TLVs...)
 	for i := range q.TLVs {
 		q.TLVs[i].Value = bytes.Clone(q.TLVs[i].Value)

@@ -1,6 +1,9 @@
 package decode
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // reader is a bounds-checked cursor over a PDU. Every read checks the
 // remaining length first, so no input can make it panic; byte results are
@@ -69,14 +72,51 @@ func (r *reader) cstring(max int) ([]byte, cstrResult) {
 	rest := r.b[r.off:]
 	for i, c := range rest {
 		if c == 0 {
-			v := rest[:i:i]
-			r.off += i + 1
-			if i+1 > max {
-				return v, cstrTooLong
-			}
-			return v, cstrOK
+			return r.cstringEnd(rest, i, max)
 		}
 	}
 	r.off = len(r.b)
 	return rest[:len(rest):len(rest)], cstrNoNUL
+}
+
+// cstringPrintable is cstring that also reports whether every octet of s
+// is printable ASCII, found in the same pass for FLD-12. It reads eight
+// octets at a time while eight remain: a mandatory field is usually
+// followed by others, and a loop over octets pays a branch per octet.
+func (r *reader) cstringPrintable(max int) (s []byte, res cstrResult, printable bool) {
+	rest := r.b[r.off:]
+	var bad uint64 // high bit of each non-printable octet seen
+	i := 0
+	for ; len(rest)-i >= 8; i += 8 {
+		w := binary.LittleEndian.Uint64(rest[i:])
+		if z := (w - lowBits) &^ w & highBits; z != 0 {
+			// The lowest flagged octet is always a true NUL.
+			n := bits.TrailingZeros64(z) / 8
+			bad |= nonPrintable(w) & (1<<(8*n) - 1)
+			s, res = r.cstringEnd(rest, i+n, max)
+			return s, res, bad == 0
+		}
+		bad |= nonPrintable(w)
+	}
+	for ; i < len(rest); i++ {
+		c := rest[i]
+		if c == 0 {
+			s, res = r.cstringEnd(rest, i, max)
+			return s, res, bad == 0
+		}
+		if c < 0x20 || c >= 0x7F {
+			bad = 1
+		}
+	}
+	r.off = len(r.b)
+	return rest[:len(rest):len(rest)], cstrNoNUL, bad == 0
+}
+
+// cstringEnd consumes the string rest[:n] and its NUL.
+func (r *reader) cstringEnd(rest []byte, n, max int) (s []byte, res cstrResult) {
+	r.off += n + 1
+	if n+1 > max {
+		return rest[:n:n], cstrTooLong
+	}
+	return rest[:n:n], cstrOK
 }

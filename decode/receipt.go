@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"strings"
 	"time"
@@ -54,9 +55,12 @@ func parseReceipt(r *Receipt, b []byte) bool {
 		// can match here.
 		for cand := receiptLabelsByLast[b[c-1]]; cand != 0; cand &= cand - 1 {
 			li := bits.TrailingZeros8(cand)
+			if seen[li] {
+				continue
+			}
 			lab := receiptLabels[li]
 			i := c + 1 - len(lab)
-			if seen[li] || i < 0 || (i > 0 && b[i-1] != ' ') || !isLabel(b[i:c], lab[:len(lab)-1]) {
+			if !receiptLabelWords[li].before(b, c) && (i < 0 || (i > 0 && b[i-1] != ' ') || !isLabel(b[i:c], lab[:len(lab)-1])) {
 				continue
 			}
 			seen[li] = true
@@ -90,7 +94,7 @@ func parseReceipt(r *Receipt, b []byte) bool {
 		}
 		raw := b[h.end:end]
 		if h.label != textLabel {
-			raw = trimSpace(raw)
+			raw = trimValue(raw)
 		}
 		raws[h.label], got[h.label] = raw, true
 		if v, ok := commonReceiptValue(raw); ok {
@@ -125,6 +129,56 @@ var receiptLabelsByLast = func() (m [256]uint8) {
 	}
 	return m
 }()
+
+// labelWords holds the octets a label has before its colon in its usual
+// form, " name" in lower case, as two little-endian words that end at the
+// colon: words[0] the last eight octets, words[1] the eight before, masked
+// to the octets that count. Comparing them costs two loads, where a
+// comparison of strings costs a call.
+type labelWords struct {
+	words, masks [2]uint64
+	span         int // octets before the colon the words cover: 8 or 16
+}
+
+// before reports whether b[:c] ends in the label in its usual form.
+func (w *labelWords) before(b []byte, c int) bool {
+	if c < w.span || c > len(b) {
+		return false
+	}
+	if binary.LittleEndian.Uint64(b[c-8:])&w.masks[0] != w.words[0] {
+		return false
+	}
+	return w.span == 8 || binary.LittleEndian.Uint64(b[c-16:])&w.masks[1] == w.words[1]
+}
+
+// receiptLabelWords holds the labelWords of each of receiptLabels. Built
+// once at package initialisation, never modified.
+var receiptLabelWords = func() (t [len(receiptLabels)]labelWords) {
+	for i, lab := range receiptLabels {
+		usual := " " + lab[:len(lab)-1]
+		var octets, mask [16]byte // usual, right-aligned
+		copy(octets[16-len(usual):], usual)
+		for k := 16 - len(usual); k < 16; k++ {
+			mask[k] = 0xFF
+		}
+		t[i].words = [2]uint64{binary.LittleEndian.Uint64(octets[8:]), binary.LittleEndian.Uint64(octets[:8])}
+		t[i].masks = [2]uint64{binary.LittleEndian.Uint64(mask[8:]), binary.LittleEndian.Uint64(mask[:8])}
+		t[i].span = 8
+		if len(usual) > 8 {
+			t[i].span = 16
+		}
+	}
+	return t
+}()
+
+// trimValue is trimSpace for a receipt value, which is usually a token
+// and the one space before the next label: that case it trims inline.
+func trimValue(b []byte) []byte {
+	if n := len(b); n >= 2 && b[n-1] == ' ' && b[0]-0x21 < 0x5F && b[n-2]-0x21 < 0x5F { // 0x21–0x7F: ASCII, not space
+		return b[:n-1]
+	}
+	return trimSpace(b)
+}
 
 // isLabel reports whether b equals the lower-case ASCII label, folding
 // ASCII upper case in b only.
@@ -247,7 +301,15 @@ func ParseReceiptDate(s string) (time.Time, bool) {
 // StatState maps a receipt stat: token to its message_state (ref §8.4);
 // ok is false for tokens outside the table.
 func StatState(stat string) (state uint8, ok bool) {
-	switch strings.ToUpper(stat) {
+	if state, ok = statState(stat); ok { // the usual upper-case token
+		return state, true
+	}
+	return statState(strings.ToUpper(stat))
+}
+
+// statState is StatState for a token in upper case.
+func statState(stat string) (state uint8, ok bool) {
+	switch stat {
 	case "ENROUTE":
 		return 1, true
 	case "DELIVRD":

@@ -15,28 +15,43 @@ const (
 	highBits = 0x8080808080808080
 )
 
-// hasZeroByte reports whether any octet of w is zero.
-func hasZeroByte(w uint64) bool { return (w-lowBits)&^w&highBits != 0 }
-
 // scanGSM reports, in one pass, whether b holds an octet ≥ 0x80 and whether
 // it holds the GSM escape 0x1B.
 func scanGSM(b []byte) (high, esc bool) {
-	var hi uint64
-	for len(b) >= 8 {
-		w := binary.LittleEndian.Uint64(b)
-		hi |= w
-		if !esc && hasZeroByte(w^(0x1B*lowBits)) {
-			esc = true
+	if len(b) < 8 {
+		var hi uint8
+		for _, c := range b {
+			hi |= c
+			esc = esc || c == 0x1B
 		}
-		b = b[8:]
+		return hi >= 0x80, esc
 	}
-	for _, c := range b {
-		hi |= uint64(c)
-		if c == 0x1B {
-			esc = true
-		}
+	// Both answers are "is there any such octet", so the words are OR-ed
+	// together without a branch per word, and the octets after the last
+	// whole word are read in a word that overlaps it.
+	var hi, escs uint64
+	rest := b
+	for len(rest) >= 8 {
+		w := binary.LittleEndian.Uint64(rest)
+		x := w ^ (0x1B * lowBits)
+		hi, escs = hi|w, escs|(x-lowBits)&^x
+		rest = rest[8:]
 	}
-	return hi&highBits != 0, esc
+	w := binary.LittleEndian.Uint64(b[len(b)-8:])
+	x := w ^ (0x1B * lowBits)
+	hi, escs = hi|w, escs|(x-lowBits)&^x
+	// (x-lowBits)&^x sets the high bit of each zero octet of x, and perhaps
+	// of octets above one, so escs has a high bit set exactly when some x,
+	// a word XOR 0x1B in each octet, has a zero octet: when b holds 0x1B.
+	return hi&highBits != 0, escs&highBits != 0
+}
+
+// nonPrintable returns w with the high bit set of each octet that is not
+// printable ASCII (0x20–0x7E), and no other bit.
+func nonPrintable(w uint64) uint64 {
+	low := w &^ highBits // each octet's low seven bits: the sums below cannot carry
+	// Adding 0x60 sets bit 7 of the octets ≥ 0x20, adding 0x01 that of 0x7F.
+	return (w | ^(low + 0x60*lowBits) | (low + lowBits)) & highBits
 }
 
 // allPrintable reports whether every octet of b is printable ASCII

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -28,6 +29,19 @@ func naivePrintable(b []byte) bool {
 }
 
 func naiveColon(b []byte) int { return bytes.IndexByte(b, ':') }
+
+// naiveCString is reader.cstringPrintable as a plain loop; next is the offset after
+// what it consumes.
+func naiveCString(b []byte, max int) (s []byte, res cstrResult, printable bool, next int) {
+	i := bytes.IndexByte(b, 0)
+	if i < 0 {
+		return b, cstrNoNUL, naivePrintable(b), len(b)
+	}
+	if i+1 > max {
+		res = cstrTooLong
+	}
+	return b[:i], res, naivePrintable(b[:i]), i + 1
+}
 
 func TestScannersEveryOctet(t *testing.T) {
 	for _, n := range []int{1, 7, 8, 9, 16, 17, 23} {
@@ -69,9 +83,41 @@ func checkScanners(t *testing.T, b []byte) {
 	if got, want := indexColon(b), naiveColon(b); got != want {
 		t.Fatalf("indexColon(%x) = %d; want %d", b, got, want)
 	}
+	for _, start := range []int{0, 1, 3} {
+		for _, max := range []int{1, 5, 9, 21} {
+			if start > len(b) {
+				continue
+			}
+			ws, wres, wpr, wnext := naiveCString(b[start:], max)
+			r := reader{b: b, off: start}
+			s, res, pr := r.cstringPrintable(max)
+			if !bytes.Equal(s, ws) || res != wres || pr != wpr || r.off != start+wnext || cap(s) != len(s) {
+				t.Fatalf("cstringPrintable(%x[%d:], %d) = %x, %d, %v, next %d; want %x, %d, %v, next %d",
+					b, start, max, s, res, pr, r.off, ws, wres, wpr, start+wnext)
+			}
+			r = reader{b: b, off: start}
+			if s, res := r.cstring(max); !bytes.Equal(s, ws) || res != wres || r.off != start+wnext || cap(s) != len(s) {
+				t.Fatalf("cstring(%x[%d:], %d) = %x, %d, next %d", b, start, max, s, res, r.off)
+			}
+		}
+	}
 	got, want := trimSpace(b), bytes.TrimSpace(b)
 	if !bytes.Equal(got, want) || (got == nil) != (want == nil) {
 		t.Fatalf("trimSpace(%x) = %x; want %x", b, got, want)
+	}
+	if got := trimValue(b); !bytes.Equal(got, want) || (got == nil) != (want == nil) {
+		t.Fatalf("trimValue(%x) = %x; want %x", b, got, want)
+	}
+	for c := 0; c <= len(b); c++ {
+		for i, lab := range receiptLabels {
+			usual := " " + lab[:len(lab)-1]
+			want := c >= len(usual) && string(b[c-len(usual):c]) == usual
+			if got := receiptLabelWords[i].before(b, c); got && !want {
+				t.Fatalf("receiptLabelWords[%d].before(%q, %d) = true", i, b, c)
+			} else if want && !got && c >= receiptLabelWords[i].span {
+				t.Fatalf("receiptLabelWords[%d].before(%q, %d) = false", i, b, c)
+			}
+		}
 	}
 }
 
@@ -87,6 +133,28 @@ func TestTrimSpace(t *testing.T) {
 func TestReceiptTables(t *testing.T) {
 	if receiptLabels[textLabel] != "text:" {
 		t.Fatalf("textLabel is %q", receiptLabels[textLabel])
+	}
+	// labelWords.before against a plain comparison, for every label in
+	// several cases and at every distance from the start of the text.
+	for _, prefix := range []string{"", "x", "abcdefg", "0123456789abcdef", "id:123 "} {
+		for _, lab := range receiptLabels {
+			name := lab[:len(lab)-1]
+			for _, form := range []string{" " + name, name, " " + strings.ToUpper(name), "_" + name, " x" + name[1:]} {
+				b := []byte(prefix + form + ":v")
+				c := len(prefix) + len(form)
+				for i, other := range receiptLabels {
+					usual := " " + other[:len(other)-1]
+					want := c >= len(usual) && string(b[c-len(usual):c]) == usual
+					got := receiptLabelWords[i].before(b, c)
+					if got != want && !(want && c < receiptLabelWords[i].span) {
+						t.Errorf("receiptLabelWords[%d].before(%q, %d) = %v", i, b, c, got)
+					}
+				}
+			}
+		}
+	}
+	if receiptLabelWords[3].span != 16 || len(" submit date") > 16 {
+		t.Errorf("submit date: span %d", receiptLabelWords[3].span)
 	}
 	for c := range 256 {
 		for i, lab := range receiptLabels {

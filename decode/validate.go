@@ -1,6 +1,9 @@
 package decode
 
-import "strconv"
+import (
+	"math/bits"
+	"strconv"
+)
 
 // validate applies the single-PDU value checks of ref §12.3–§12.6 after the
 // body and TLVs were read. Checks run on what was decoded; a field that was
@@ -11,13 +14,14 @@ func (d *bodyDecoder) validate() {
 		return
 	}
 	vals, fields := p.Values, p.Cmd.Fields // the checks change neither
-	quiet := p.Cmd.quietFor(p.Version)
-	for i := range vals {
-		v := &vals[i]
-		if !v.Present || i >= len(fields) || (i < len(quiet) && quiet[i].has(v.Int)) {
-			continue // a one-octet value known to raise nothing (quiet.go)
-		}
-		d.checkField(&fields[i], v)
+	// data_coding is read here for the user-data checks, since checkField
+	// sees it only when its value raises an issue.
+	if i := p.Cmd.Field(FieldDataCoding); i >= 0 && i < d.filled { // one octet: present once filled
+		d.dcs, d.hasDCS = ParseDCS(uint8(vals[i].Int)), true
+	}
+	for m := d.check; m != 0; m &= m - 1 { // in field order, as the issues should be
+		i := bits.TrailingZeros32(m)
+		d.checkField(&fields[i], &vals[i])
 	}
 	d.checkEntries()
 	d.checkCommand()
@@ -26,6 +30,9 @@ func (d *bodyDecoder) validate() {
 		// user data are not all known, so checks on their combination would
 		// guess.
 		return
+	}
+	if len(p.TLVs) == 0 && p.Version != V50 && !p.Cmd.mayCarryUserData() {
+		return // no TLV, no user data: the checks below have nothing to check
 	}
 	// esm_class and the user data are looked up once for the checks
 	// below, as UDHI, MessageType, IsReceipt and UserData would find them.
@@ -234,6 +241,21 @@ func (d *bodyDecoder) checkCString(f *Field, v *Value) {
 	case FieldOriginalMessageID:
 		d.checkV33MessageID(f.Name(), v.Off, v.Bytes)
 	}
+}
+
+// stringMayRaise reports whether checkCString could raise an issue on s,
+// a printable value of field id: the field-specific rules above, in a
+// weaker form. TestMayRaiseSkipsOnlySilentFields keeps the two in step.
+func (d *bodyDecoder) stringMayRaise(id FieldID, s []byte) bool {
+	switch id {
+	case FieldSystemID, FieldDestinationAddr:
+		return len(s) == 0
+	case FieldMessageID:
+		return d.p.Version == V33 || (len(s) > 0 && d.p.ID == DeliverSMResp)
+	case FieldOriginalMessageID:
+		return d.p.Version == V33
+	}
+	return false
 }
 
 func isHex(b []byte) bool {
