@@ -1,7 +1,6 @@
 package report
 
 import (
-	"strings"
 	"time"
 
 	"smppdump.dev/smppdump/decode"
@@ -16,14 +15,15 @@ type Analyzer struct {
 	maxPDU      uint32
 	limits      sessionLimits
 	sessions    map[int]*session
+	byStream    []*session // sessions[i] for the stream numbers below maxStreamIndex, nil where none
 	counts      counters
 	corr        *correlator
 	corrLimit   correlatorLimits
-	werr        error      // first error writing a message record
-	ready       []*message // finished messages, written after the PDU that finished them
-	noMessages  bool       // the writer does not print message records
-	brief       bool       // issue details are never shown: do not format them
+	werr        error // first error writing a message record
+	noMessages  bool  // the writer does not print message records
+	brief       bool  // issue details are never shown: do not format them
 	obs         Observer
+	observed    bool // obs is not the no-op: per-PDU events and their arguments are built only then
 	selected    bool // the last PDU passed the filter
 	iv          *intervals
 	binds       bindTable
@@ -118,10 +118,8 @@ func NewAnalyzer(w Writer, opts ...AnalyzerOption) *Analyzer {
 	for _, fn := range opts {
 		fn(a)
 	}
-	if a.obs == nil {
-		a.obs = nopObserver{}
-	}
-	a.corr = newCorrelator(func(m *message) { a.ready = append(a.ready, m) }, a.corrLimit)
+	a.SetObserver(a.obs)
+	a.corr = newCorrelator(a.corrLimit)
 	a.corr.keepText = !a.noMessages
 	return a
 }
@@ -146,12 +144,26 @@ func (a *Analyzer) Decoded(m Meta, p *decode.PDU) error {
 	return a.decoded(a.session(m.Stream), m, p)
 }
 
+// maxStreamIndex bounds byStream: streams are numbered 0, 1, 2, ... in
+// order of first sight, and a slice finds them cheaper than the map,
+// which holds them all (and any other number).
+const maxStreamIndex = 1 << 16
+
 func (a *Analyzer) session(stream int) *session {
+	if stream >= 0 && stream < len(a.byStream) && a.byStream[stream] != nil {
+		return a.byStream[stream]
+	}
 	s := a.sessions[stream]
 	if s == nil {
 		s = newSession(stream)
 		s.brief = a.brief
 		a.sessions[stream] = s
+	}
+	if stream >= 0 && stream < maxStreamIndex {
+		if stream >= len(a.byStream) {
+			a.byStream = append(a.byStream, make([]*session, stream+1-len(a.byStream))...)
+		}
+		a.byStream[stream] = s
 	}
 	return s
 }
@@ -164,7 +176,10 @@ func (a *Analyzer) decoded(s *session, m Meta, p *decode.PDU) error {
 	if err := a.intervalTick(m.Time); err != nil {
 		return err
 	}
-	a.rec = PDURecord{Meta: m, PDU: p}
+	// Every field of PDURecord, one by one: a composite literal is built
+	// in a temporary and copied again (176 bytes, for every PDU).
+	a.rec.Meta, a.rec.PDU = m, p
+	a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = 0, false, 0
 	dir := dirIndex(m.Dir)
 	var rm respMatch
 	if p.Cmd != nil {
@@ -178,10 +193,14 @@ func (a *Analyzer) decoded(s *session, m Meta, p *decode.PDU) error {
 	}
 	a.counts.add(&a.rec)
 	bind := bindName(s)
-	a.obs.PDU(bind, p.Name(), decode.Status(p.Status), p.ID.IsResponse())
+	if a.observed {
+		a.obs.PDU(bind, p.Name(), decode.Status(p.Status), p.ID.IsResponse())
+	}
 	a.intervalCount(bind, p, rm, max(s.pending[0].Len(), s.pending[1].Len()))
-	for _, is := range p.Issues {
-		a.obs.Issue(is.Code, is.Severity)
+	if a.observed {
+		for _, is := range p.Issues {
+			a.obs.Issue(is.Code, is.Severity)
+		}
 	}
 	if m.Time.After(a.now) {
 		a.now = m.Time
@@ -203,12 +222,15 @@ func (a *Analyzer) decoded(s *session, m Meta, p *decode.PDU) error {
 
 // flushMessages writes the records of the messages that just finished.
 func (a *Analyzer) flushMessages() {
-	for i, m := range a.ready {
+	// The messages were emitted while the PDU that finished them was
+	// analysed; their records go after that PDU's.
+	ready := a.corr.ready
+	for i, m := range ready {
 		a.emitMessage(m)
 		a.corr.recycle(m)
-		a.ready[i] = nil
+		ready[i] = nil
 	}
-	a.ready = a.ready[:0]
+	a.corr.ready = ready[:0]
 }
 
 // Selected reports whether the last PDU given to PDU passed the filter.
@@ -246,13 +268,16 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 		rm = s.response(p, m, dir)
 		if rm.ok {
 			a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = rm.latency, true, rm.req.frame
-			a.obs.Response(bindName(s), decode.CommandName(rm.req.id), decode.Status(p.Status), rm.latency)
-			a.obs.Window(bindName(s), m.Stream, s.pending[1-dir].Len())
+			if a.observed {
+				a.obs.Response(bindName(s), decode.CommandName(rm.req.id), decode.Status(p.Status), rm.latency)
+				a.obs.Window(bindName(s), m.Stream, s.pending[1-dir].Len())
+			}
 			if part := rm.req.part; part != nil {
 				a.corr.response(part, p, m, rm.latency)
 				pb := part.msg.bind
-				pb.resp.add(rm.latency)
-				a.binds.resp.add(rm.latency)
+				lat := newLatencySample(rm.latency)
+				pb.resp.addSample(&lat)
+				a.binds.resp.addSample(&lat)
 				if p.Status == 0 && p.ID != decode.GenericNack {
 					pb.accepted++
 				} else {
@@ -272,7 +297,7 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 			bindID = p.Str(decode.FieldSystemID)
 		case isSubmit(p, fromESME):
 			part = a.corr.submit(p, m, s.systemID)
-			part.msg.bindKey, part.msg.bind = s.statsName, b
+			part.msg.bind = b // b is the row filed under s.statsName
 			b.submits++
 		case p.ID == decode.DeliverSM || p.ID == decode.DataSM:
 			if t := p.MessageType(); t != 0 {
@@ -287,7 +312,9 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 			b.window = max(b.window, s.window[i])
 		}
 		if tracked {
-			a.obs.Window(bindName(s), m.Stream, s.pending[dir].Len())
+			if a.observed {
+				a.obs.Window(bindName(s), m.Stream, s.pending[dir].Len())
+			}
 			b.windowSum += int64(s.pending[dir].Len())
 			b.windowN++
 		}
@@ -372,19 +399,15 @@ func (a *Analyzer) emitMessage(m *message) {
 	b := m.bind
 	for _, p := range m.parts {
 		for _, h := range p.receipts {
-			b.dlr.add(h.latency)
-			a.binds.dlr.add(h.latency)
-			outcome := h.stat
-			if outcome == "" {
-				outcome = "(no stat)"
-			}
-			if h.err != "" && strings.Trim(h.err, "0") != "" {
-				outcome += " err:" + h.err
-			}
-			b.outcomes[outcome]++
+			lat := newLatencySample(h.latency)
+			b.dlr.addSample(&lat)
+			a.binds.dlr.addSample(&lat)
+			b.outcomes.add(newOutcomeKey(h.stat, h.err))
 			a.counts.receiptsMatched++
-			a.obs.Receipt(m.bindKey, h.stat, h.latency)
-			a.intervalReceipt(m.bindKey, h.stat)
+			if a.observed {
+				a.obs.Receipt(b.systemID, h.stat, h.latency)
+			}
+			a.intervalReceipt(b.systemID, h.stat)
 		}
 	}
 	a.counts.messages++

@@ -2,6 +2,7 @@ package report
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"smppdump.dev/smppdump/decode"
@@ -18,7 +19,7 @@ type bindStats struct {
 	errors   map[decode.Status]int64
 	resp     latencyHist
 	dlr      latencyHist
-	outcomes map[string]int64 // receipt stat (with err when not 000) → count
+	outcomes tally[outcomeKey] // receipt stat and err → count
 	window   int
 	// windowSum/windowN: outstanding requests on the sender's connection,
 	// sampled at every request, for the mean window.
@@ -33,11 +34,16 @@ type bindStats struct {
 
 func (b *bindStats) pdu(t time.Time) {
 	b.pdus++
-	if b.first.IsZero() || t.Before(b.first) {
-		b.first = t
-	}
+	// last is the latest time seen (or the zero time), first the earliest,
+	// so first ≤ last: a PDU later than last, as most are, is not earlier
+	// than first, and one comparison does.
 	if t.After(b.last) {
 		b.last = t
+		if b.first.IsZero() {
+			b.first = t
+		}
+	} else if b.first.IsZero() || t.Before(b.first) {
+		b.first = t
 	}
 	if s := t.Unix(); s != b.sec {
 		b.sec, b.secCount = s, 0
@@ -87,7 +93,7 @@ func (t *bindTable) get(systemID string) *bindStats {
 	b := t.rows[systemID]
 	if b == nil {
 		b = &bindStats{systemID: systemID, modes: map[string]bool{}, streams: map[int]bool{},
-			errors: map[decode.Status]int64{}, outcomes: map[string]int64{}}
+			errors: map[decode.Status]int64{}}
 		t.rows[systemID] = b
 	}
 	return b
@@ -122,7 +128,10 @@ func (t *bindTable) rowsSorted() []BindRow {
 		sort.Slice(r.Errors, func(i, j int) bool {
 			return r.Errors[i].Count > r.Errors[j].Count || (r.Errors[i].Count == r.Errors[j].Count && r.Errors[i].Code < r.Errors[j].Code)
 		})
-		for o, n := range b.outcomes {
+		// Keys that differ may share a name: count by name.
+		byName := map[string]int64{}
+		b.outcomes.all(func(k outcomeKey, n int64) { byName[k.name()] += n })
+		for o, n := range byName {
 			r.Outcomes = append(r.Outcomes, NamedCount{Name: o, Count: n})
 		}
 		sort.Slice(r.Outcomes, func(i, j int) bool {
@@ -137,4 +146,31 @@ func (t *bindTable) rowsSorted() []BindRow {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].SystemID < out[j].SystemID })
 	return out
+}
+
+// outcomeKey is a final receipt's outcome as counted: its stat and its err
+// ("" when all zeros). The name the summary shows is built only then, so
+// that counting a receipt with an error builds no string.
+type outcomeKey struct {
+	stat, err string
+}
+
+func newOutcomeKey(stat, err string) outcomeKey {
+	if strings.Trim(err, "0") == "" {
+		err = ""
+	}
+	return outcomeKey{stat: stat, err: err}
+}
+
+// name is the outcome as the summary shows it: the stat ("(no stat)" when
+// none) and, when not all zeros, " err:" and the err.
+func (k outcomeKey) name() string {
+	n := k.stat
+	if n == "" {
+		n = "(no stat)"
+	}
+	if k.err != "" {
+		n += " err:" + k.err
+	}
+	return n
 }

@@ -91,7 +91,7 @@ type message struct {
 	msgTail
 }
 
-// msgHead is the start of a message.
+// msgHead is the start of a message: one cache line (64 bytes).
 type msgHead struct {
 	registered uint8
 	done       bool // emitted
@@ -100,13 +100,12 @@ type msgHead struct {
 	distinct   int        // distinct part numbers seen
 	total      int        // parts announced (1 for single messages)
 	parts      []*msgPart // in arrival order
-	bind       *bindStats // the bind stats row the message is filed under
-	bindKey    string     // that row's key
+	bind       *bindStats // the bind stats row the message is filed under (its key is bind.systemID)
+	order      uint64     // submit order, for output and for its place in correlator.live
 }
 
 // msgTail is the rest of a message, after its first part.
 type msgTail struct {
-	order     uint64 // submit order, for output
 	command   string
 	systemID  string
 	src, dst  string
@@ -178,13 +177,18 @@ type partKey struct {
 
 // correlator links submits, responses and receipts. Receipts may arrive on
 // any connection, before the response, and with the id in another form.
-// Memory stays bounded: a message is handed to emit and forgotten as soon
-// as it is complete (every part answered and, when asked for, receipted),
-// or when it is older than the horizon in capture time, or when more than
-// maxLive messages wait; receipts waiting for their response expire the
-// same way.
+// Memory stays bounded: a message is emitted (queued in ready for the
+// analyzer) and forgotten as soon as it is complete (every part answered
+// and, when asked for, receipted), or when it is older than the horizon in
+// capture time, or when more than maxLive messages wait; receipts waiting
+// for their response expire the same way.
 type correlator struct {
-	live     []liveRef  // waiting messages in submit order; others are skipped
+	// live lists the messages submitted since the oldest still waiting, in
+	// submit order: item i has order c.order+1-live.Len()+i (see
+	// liveIndex), and is nil once emitted (retire clears it). Dropping
+	// emitted entries off the front thus reads no message, which is long
+	// out of cache.
+	live     fifo[*message]
 	free     []*message // emitted messages nothing refers to, for reuse (see recycle)
 	liveN    int
 	groups   map[partKey]*message
@@ -192,8 +196,8 @@ type correlator struct {
 	early    map[string][]*earlyReceipt // receipts waiting for their response, under each lookup key
 	earlyQ   []*earlyReceipt            // the same, in arrival order
 	earlyN   int
-	recent   recentIDs // ids of messages already emitted, to tell duplicate receipts from orphans
-	emit     func(*message)
+	recent   recentIDs  // ids of messages already emitted, to tell duplicate receipts from orphans
+	ready    []*message // emitted messages, for the analyzer to write and recycle
 	horizon  time.Duration
 	maxLive  int
 	maxEarly int
@@ -207,17 +211,6 @@ type correlator struct {
 	expired     int64 // messages given up after the horizon
 	evicted     int64 // messages given up because too many waited
 }
-
-// liveRef is an entry of correlator.live: a message as submitted, which
-// it stays until it is emitted (done) or, after that, reused for another
-// submit (its order changes).
-type liveRef struct {
-	m     *message
-	order uint64
-}
-
-// waiting reports whether the entry's message still waits to be emitted.
-func (r liveRef) waiting() bool { return r.m.order == r.order && !r.m.done }
 
 // earlyReceipt is a receipt that arrived before any response carried its id.
 type earlyReceipt struct {
@@ -235,10 +228,10 @@ type correlatorLimits struct {
 	maxEarly int           // receipts waiting for their response
 }
 
-func newCorrelator(emit func(*message), lim correlatorLimits) *correlator {
+func newCorrelator(lim correlatorLimits) *correlator {
 	ids := newIDIndex()
 	return &correlator{groups: map[partKey]*message{}, ids: ids, early: map[string][]*earlyReceipt{},
-		recent: newRecentIDs(1<<16, ids.seed), emit: emit, horizon: lim.horizon, maxLive: lim.maxLive, maxEarly: lim.maxEarly}
+		recent: newRecentIDs(1<<16, ids.seed), horizon: lim.horizon, maxLive: lim.maxLive, maxEarly: lim.maxEarly}
 }
 
 // isSubmit reports whether the PDU submits a message.
@@ -318,10 +311,10 @@ func (c *correlator) newMessage(p *decode.PDU, m *Meta, systemID, src, dst strin
 	}
 	// The first part is left to submit, which overwrites it (keeping the
 	// array of its receipts: no one else holds it, see recycle).
-	msg.msgHead = msgHead{registered: reg, total: 1}
-	msg.msgTail = msgTail{order: c.order, command: p.Name(), systemID: systemID, src: src, dst: dst, first: m.Time}
+	msg.msgHead = msgHead{registered: reg, total: 1, order: c.order}
+	msg.msgTail = msgTail{command: p.Name(), systemID: systemID, src: src, dst: dst, first: m.Time}
 	msg.parts, msg.seen = msg.partsBuf[:0], msg.seenBuf[:0]
-	c.live = append(c.live, liveRef{msg, c.order})
+	c.live.push(msg)
 	c.liveN++
 	if c.maxLive > 0 && c.liveN > c.maxLive {
 		c.evictOldest()
@@ -337,13 +330,13 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 	part.respFrame = m.Frame
 	part.respStream = m.Stream
 	part.latency = latency
-	id, _ := p.Get(decode.FieldMessageID)
-	if p.Status != 0 || len(id.Bytes) == 0 {
+	id := p.Bytes(decode.FieldMessageID)
+	if p.Status != 0 || len(id) == 0 {
 		c.maybeDone(part.msg)
 		return
 	}
-	part.setID(id.Bytes)
-	part.idHash = c.ids.hash(string(id.Bytes))
+	part.setID(id)
+	part.idHash = c.ids.hash(string(id))
 	if part.msg.done {
 		// Its message was written out before this response (the table
 		// limit): the id goes where retire puts the ids of messages given
@@ -352,7 +345,7 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 		c.recent.addHash(part.idHash, true)
 		return
 	}
-	c.ids.add(string(id.Bytes), part.idHash, part)
+	c.ids.add(string(id), part.idHash, part)
 	// Receipts that came before this response wait under the keys of
 	// their id, which meet this id's keys exactly when a rule matches.
 	if c.earlyN > 0 {
@@ -364,7 +357,7 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 				}
 				c.dropEarly(e)
 				e.hit.rule = decode.MatchMessageID(pid, e.id)
-				e.hit.latency = e.hit.time.Sub(part.time)
+				e.hit.latency = elapsed(e.hit.time, part.time)
 				c.attach(part, e.hit, e.final)
 			}
 		}
@@ -408,7 +401,7 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) {
 		if !part.sameID(id) {
 			hit.rule = decode.MatchMessageID(part.id(), id)
 		}
-		hit.latency = m.Time.Sub(part.time)
+		hit.latency = elapsed(m.Time, part.time)
 		c.attach(part, hit, final)
 		c.maybeDone(part.msg)
 		return
@@ -504,16 +497,23 @@ func (c *correlator) retire(m *message) {
 	if m.grouped && c.groups[m.group] == m {
 		delete(c.groups, m.group)
 	}
-	c.emit(m)
+	c.live.items()[c.liveIndex(m)] = nil
+	c.ready = append(c.ready, m)
 	c.dropDone()
+}
+
+// liveIndex returns the index in live of a message still waiting. Every
+// new message is appended with the next order and entries leave only from
+// the front, so the orders in live are consecutive and end at c.order.
+func (c *correlator) liveIndex(m *message) int {
+	return c.live.Len() - 1 - int(c.order-m.order)
 }
 
 // dropDone takes the entries of messages no longer waiting off the front
 // of live.
 func (c *correlator) dropDone() {
-	for len(c.live) > 0 && !c.live[0].waiting() {
-		c.live[0] = liveRef{}
-		c.live = c.live[1:]
+	for c.live.Len() > 0 && c.live.items()[0] == nil {
+		c.live.pop()
 	}
 }
 
@@ -525,7 +525,7 @@ const maxFree = 1024
 // parts was answered before it was emitted. An unanswered part may still
 // be named by a pending request, and one answered after its message was
 // emitted stays filed in the index. Entries of live that name it are
-// stale from then on (see liveRef).
+// cleared by then (see live).
 func (c *correlator) recycle(m *message) {
 	if m.done && m.reusable && len(c.free) < maxFree {
 		c.free = append(c.free, m)
@@ -533,10 +533,10 @@ func (c *correlator) recycle(m *message) {
 }
 
 func (c *correlator) evictOldest() {
-	for _, r := range c.live {
-		if r.waiting() {
+	for _, m := range c.live.items() {
+		if m != nil {
 			c.evicted++
-			c.retire(r.m)
+			c.retire(m)
 			return
 		}
 	}
@@ -548,18 +548,17 @@ func (c *correlator) sweep(now time.Time) {
 		return
 	}
 	cutoff := now.Add(-c.horizon)
-	for len(c.live) > 0 {
-		r := c.live[0]
-		if r.waiting() {
-			if !r.m.first.Before(cutoff) {
+	for c.live.Len() > 0 {
+		m := c.live.items()[0]
+		if m != nil {
+			if !m.first.Before(cutoff) {
 				break
 			}
 			c.expired++
-			c.retire(r.m)
+			c.retire(m)
 			continue
 		}
-		c.live[0] = liveRef{}
-		c.live = c.live[1:]
+		c.live.pop()
 	}
 	for len(c.earlyQ) > 0 && c.earlyQ[0].hit.time.Before(cutoff) {
 		c.expireEarly(c.earlyQ[0])
@@ -569,12 +568,12 @@ func (c *correlator) sweep(now time.Time) {
 // finish emits every message still waiting and counts the receipts that
 // never found their submit.
 func (c *correlator) finish() {
-	for len(c.live) > 0 {
-		if r := c.live[0]; r.waiting() {
-			c.retire(r.m)
+	for c.live.Len() > 0 {
+		if m := c.live.items()[0]; m != nil {
+			c.retire(m)
 			continue
 		}
-		c.live = c.live[1:]
+		c.live.pop()
 	}
 	for len(c.earlyQ) > 0 {
 		c.expireEarly(c.earlyQ[0])

@@ -32,9 +32,31 @@ const (
 var logBase = math.Log1p(2 * histRelErr)
 
 func (h *latencyHist) add(d time.Duration) {
-	if d < 0 {
-		d = 0
+	s := newLatencySample(d)
+	h.addSample(&s)
+}
+
+// latencySample is a duration to add to histograms: a bind's and the
+// total's take the same samples, and its bucket (a logarithm) is computed
+// once, when the first of them needs it.
+type latencySample struct {
+	d      time.Duration
+	bucket int32
+	known  bool // bucket is computed
+}
+
+func newLatencySample(d time.Duration) latencySample { return latencySample{d: max(d, 0)} }
+
+func (s *latencySample) bucketOf() int32 {
+	if !s.known {
+		s.bucket, s.known = bucketOf(s.d), true
 	}
+	return s.bucket
+}
+
+// addSample is add for a sample that may go to other histograms too.
+func (h *latencyHist) addSample(s *latencySample) {
+	d := s.d
 	if h.n == 0 || d < h.min {
 		h.min = d
 	}
@@ -55,7 +77,7 @@ func (h *latencyHist) add(d time.Duration) {
 		}
 		h.exact = nil
 	}
-	h.count(bucketOf(d))
+	h.count(s.bucketOf())
 }
 
 // count adds one sample to bucket b, widening the slice to reach it.

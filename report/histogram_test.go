@@ -39,3 +39,33 @@ func TestHistogramRelativeErrorWhenLarge(t *testing.T) {
 	require.Equal(t, all[len(all)-1], h.quantile(1))
 	require.Less(t, len(h.buckets), 2000, "memory must stay bounded")
 }
+
+// TestHistogramSharedSample: histograms given the same samples through
+// one latencySample each (its bucket computed once) equal histograms
+// given them by add, in the exact phase and in the bucketed one.
+func TestHistogramSharedSample(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		n    int
+	}{
+		{"exact", exactLimit / 2},
+		{"bucketed", 3 * exactLimit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, 4))
+			var a, b, wantA, wantB latencyHist
+			for i := range tc.n {
+				d := time.Duration(r.ExpFloat64()*float64(time.Second)) - time.Millisecond // a few negative
+				s := newLatencySample(d)
+				a.addSample(&s)
+				wantA.add(d)
+				if i%3 == 0 { // b starts bucketing later than a
+					b.addSample(&s)
+					wantB.add(d)
+				}
+			}
+			require.Equal(t, wantA, a)
+			require.Equal(t, wantB, b)
+		})
+	}
+}

@@ -49,9 +49,28 @@ func (x *idIndex) hash(id string) uint64 { return keyHash(x.seed, id) }
 // empty slot (a hash of 0 shares key 1, a clash like any other).
 func textSlot(h uint64) uint64 { return max(h, 1) }
 
-// keyHash hashes textKey(id) without building it for the usual short
-// ASCII ids.
+// keyHash hashes textKey(id) without building it for the usual ASCII ids.
 func keyHash(seed maphash.Seed, id string) uint64 {
+	// Most ids are digits and lower-case letters already: their text key
+	// is the id less its leading zeros, hashed where it lies.
+	i := 0
+	for i < len(id) && id[i] == '0' {
+		i++
+	}
+	for j := i; j < len(id); j++ {
+		if c := id[j]; c >= 0x80 || c-'A' < 26 { // not ASCII, or upper case
+			return keyHashFolded(seed, id)
+		}
+	}
+	if i == len(id) {
+		return maphash.String(seed, id) // all zeros (or empty): textKey keeps them
+	}
+	return maphash.String(seed, id[i:])
+}
+
+// keyHashFolded is keyHash for ids with upper-case or non-ASCII octets:
+// short ASCII ids are folded into a buffer, others go through textKey.
+func keyHashFolded(seed maphash.Seed, id string) uint64 {
 	var buf [64]byte
 	if len(id) > len(buf) {
 		return maphash.String(seed, textKey(id))

@@ -13,6 +13,7 @@ func TestKeyHashMatchesTextKey(t *testing.T) {
 	for _, id := range []string{
 		"", "0", "000", "1", "01", "0001a", "ABCDEF", "abcdef", "00AbC", "0x10",
 		"éA0", "0É", strings.Repeat("7", 64), strings.Repeat("0", 70) + "F",
+		"000000001a", "00000000", "0a0", "a00", "0Z", "z", "0_", "@", strings.Repeat("0", 70) + "f",
 	} {
 		if got, want := keyHash(seed, id), maphash.String(seed, textKey(id)); got != want {
 			t.Errorf("keyHash(%q) = %x, want the hash of textKey %q (%x)", id, got, textKey(id), want)

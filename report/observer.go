@@ -42,5 +42,6 @@ func (a *Analyzer) SetObserver(o Observer) {
 	if o == nil {
 		o = nopObserver{}
 	}
-	a.obs = o
+	_, nop := o.(nopObserver)
+	a.obs, a.observed = o, !nop
 }

@@ -31,7 +31,7 @@ func (t *pendingTable) slot(seq uint32) *pending {
 
 // get returns the request with sequence number seq.
 func (t *pendingTable) get(seq uint32) (pending, bool) {
-	if s := t.slot(seq); s != nil && s.order != 0 && s.seq == seq {
+	if s := t.inRing(seq); s != nil {
 		return *s, true
 	}
 	if len(t.over) > 0 {
@@ -39,6 +39,33 @@ func (t *pendingTable) get(seq uint32) (pending, bool) {
 		return pr, ok
 	}
 	return pending{}, false
+}
+
+// inRing returns the ring slot holding the request with sequence number
+// seq, or nil when it is not in the ring (it may be in over). The pointer
+// is valid until the table changes; it spares callers a copy of the
+// request.
+func (t *pendingTable) inRing(seq uint32) *pending {
+	if s := t.slot(seq); s != nil && s.order != 0 && s.seq == seq {
+		return s
+	}
+	return nil
+}
+
+// take returns the request with sequence number seq and removes it.
+func (t *pendingTable) take(seq uint32) (pending, bool) {
+	if s := t.inRing(seq); s != nil {
+		pr := *s
+		*s = pending{}
+		t.n--
+		return pr, true
+	}
+	pr, ok := t.over[seq]
+	if ok {
+		delete(t.over, seq)
+		t.n--
+	}
+	return pr, ok
 }
 
 // set files pr (pr.order > 0) under pr.seq, replacing a request with the

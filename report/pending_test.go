@@ -36,6 +36,9 @@ func TestPendingTableAgainstMap(t *testing.T) {
 				if ok != wok || got != want {
 					t.Fatalf("op %d: get(%d) = %+v, %v; want %+v, %v", op, seq, got, ok, want, wok)
 				}
+				if p := tab.inRing(seq); p != nil && (!wok || *p != want) {
+					t.Fatalf("op %d: inRing(%d) = %+v; want %+v, %v", op, seq, *p, want, wok)
+				}
 				if tab.Len() != len(ref) {
 					t.Fatalf("op %d: Len %d, want %d", op, tab.Len(), len(ref))
 				}
@@ -63,7 +66,11 @@ func TestPendingTableAgainstMap(t *testing.T) {
 				i := rng.IntN(len(open))
 				s := open[i]
 				open = append(open[:i], open[i+1:]...)
-				tab.del(s)
+				if op%2 == 0 {
+					tab.del(s)
+				} else if got, ok := tab.take(s); got != ref[s] || ok != (ref[s].order != 0) {
+					t.Fatalf("op %d: take(%d) = %+v, %v; want %+v", op, s, got, ok, ref[s])
+				}
 				delete(ref, s)
 				check(op, s)
 				check(op, s+uint32(len(tab.ring)))

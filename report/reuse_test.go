@@ -165,7 +165,7 @@ func runReuse(t *testing.T, steps []rstep, reuse bool, aopts ...AnalyzerOption) 
 func poisonMessage(m *message) {
 	junk := receiptHit{stream: 99, final: true, frame: 9999, time: t0.Add(99 * time.Hour), stat: "POISON", err: "999", rule: "poison", latency: time.Hour}
 	m.msgHead = msgHead{registered: 0xff, done: false, grouped: true, reusable: true, distinct: 42, total: 42,
-		parts: []*msgPart{{text: "POISON"}}, bind: nil, bindKey: "POISON"}
+		parts: []*msgPart{{text: "POISON"}}, bind: nil, order: 0}
 	fp := &m.firstPart
 	// The receipts array is kept for the next life: poison its contents too.
 	rs := fp.receipts[:cap(fp.receipts)]
@@ -176,7 +176,7 @@ func poisonMessage(m *message) {
 		time: t0.Add(-time.Hour), hasResp: true, respStatus: 0x99, receipts: append(rs[:0], junk, junk),
 		interim: 7, notes: []receiptHit{junk}, partNo: 9, stream: 9, seq: 999, frame: 999, text: "POISON",
 		respTime: t0.Add(time.Hour), respFrame: 999, respStream: 9, latency: time.Hour}
-	m.msgTail = msgTail{order: 0, command: "POISON", systemID: "POISON", src: "POISON", dst: "POISON",
+	m.msgTail = msgTail{command: "POISON", systemID: "POISON", src: "POISON", dst: "POISON",
 		seen: []uint8{9, 9, 9}, dupParts: 9, segMethod: "POISON", segRef: 999, first: t0.Add(-time.Hour),
 		group: partKey{bind: "POISON"}, partsBuf: [1]*msgPart{{text: "POISON"}}, seenBuf: [1]uint8{9}}
 }
@@ -218,15 +218,15 @@ func checkNoRefsToFree(t *testing.T, a *Analyzer, free map[*message]bool, where 
 	for k, m := range c.groups {
 		require.False(t, free[m], "%s: group %+v is a free message", where, k)
 	}
-	for _, r := range c.live {
-		if r.m != nil && r.waiting() {
-			require.False(t, free[r.m], "%s: a waiting live entry is a free message", where)
-			for _, p := range r.m.parts {
+	for _, m := range c.live.items() {
+		if m != nil {
+			require.False(t, free[m], "%s: a waiting live entry is a free message", where)
+			for _, p := range m.parts {
 				require.False(t, stale(p), "%s: a live message has a part of a free message", where)
 			}
 		}
 	}
-	for _, m := range a.ready {
+	for _, m := range a.corr.ready {
 		require.False(t, free[m], "%s: a message waiting to be written is free", where)
 	}
 	for _, s := range a.sessions {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"slices"
 	"time"
 
 	"smppdump.dev/smppdump/decode"
@@ -70,7 +69,7 @@ type session struct {
 	// arrivals lists each direction's tracked requests in the order sent,
 	// so a response finds the oldest still outstanding in O(1) amortised
 	// (entries answered or replaced are dropped lazily; see oldest).
-	arrivals [2][]arrival
+	arrivals [2]fifo[arrival]
 	sent     [2]uint64 // requests sent per direction
 	window   [2]int    // peak outstanding requests per direction
 	// brief: the session's PDUs are decoded without issue details
@@ -221,9 +220,10 @@ func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits, pa
 	}
 	s.sent[dir]++
 	tab.set(pending{id: p.ID, seq: p.Seq, time: m.Time, frame: m.Frame, order: s.sent[dir], part: part, bindSystemID: bindID})
-	s.arrivals[dir] = append(s.arrivals[dir], arrival{order: s.sent[dir], seq: p.Seq})
-	if q := s.arrivals[dir]; len(q) > 2*tab.Len()+64 {
-		s.arrivals[dir] = slices.DeleteFunc(q, func(a arrival) bool { return !s.outstanding(dir, a) })
+	q := &s.arrivals[dir]
+	q.push(arrival{order: s.sent[dir], seq: p.Seq})
+	if q.Len() > 2*tab.Len()+64 {
+		q.keep(func(a arrival) bool { return s.outstanding(dir, a) })
 	}
 	n := tab.Len()
 	if n > s.window[dir] {
@@ -251,23 +251,27 @@ func (s *session) outstanding(dir int, a arrival) bool {
 
 // oldest returns the earliest-sent request of dir still outstanding.
 func (s *session) oldest(dir int) (pending, bool) {
-	q := s.arrivals[dir]
-	i := 0
-	for i < len(q) && !s.outstanding(dir, q[i]) {
-		i++
+	q := &s.arrivals[dir]
+	tab := &s.pending[dir]
+	for q.Len() > 0 {
+		a := q.items()[0]
+		if pr := tab.inRing(a.seq); pr != nil && pr.order == a.order {
+			return *pr, true // outstanding: one lookup serves the test and the answer
+		}
+		if len(tab.over) > 0 {
+			if pr, ok := tab.over[a.seq]; ok && pr.order == a.order {
+				return pr, true
+			}
+		}
+		q.pop()
 	}
-	if i == len(q) {
-		s.arrivals[dir] = q[:0] // empty: reuse the array from its start
-		return pending{}, false
-	}
-	s.arrivals[dir] = q[i:]
-	return s.pending[dir].get(q[i].seq)
+	return pending{}, false
 }
 
 // response matches a response with the request it answers (ref §12.2).
 func (s *session) response(p *decode.PDU, m *Meta, dir int) respMatch {
 	tab := &s.pending[1-dir]
-	req, ok := tab.get(p.Seq)
+	req, ok := tab.take(p.Seq)
 	if !ok {
 		if p.Cmd == nil || p.ID != decode.GenericNack || p.Seq != 0 {
 			addIssue(p, decode.SevError, decode.CodeNoMatchingReq, "sequence_number", 12,
@@ -275,7 +279,6 @@ func (s *session) response(p *decode.PDU, m *Meta, dir int) respMatch {
 		}
 		return respMatch{}
 	}
-	tab.del(p.Seq)
 	if p.ID != decode.GenericNack && req.id|decode.RespBit != p.ID {
 		addIssue(p, decode.SevError, decode.CodeRespIDMismatch, "command_id", 4,
 			"answers %s (frame %d) with %s", decode.CommandName(req.id), req.frame, p.Name())
@@ -285,7 +288,7 @@ func (s *session) response(p *decode.PDU, m *Meta, dir int) respMatch {
 			"answered before the earlier request %d (frame %d)", int64(other.seq), int64(other.frame))
 	}
 	s.afterResponse(p, req)
-	return respMatch{req: req, ok: true, latency: m.Time.Sub(req.time)}
+	return respMatch{req: req, ok: true, latency: elapsed(m.Time, req.time)}
 }
 
 // afterResponse moves the state machine on answered binds and unbinds.

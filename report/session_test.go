@@ -179,6 +179,34 @@ func TestOutOfOrderNamesOldest(t *testing.T) {
 			require.NoError(t, a.PDU(meta(i+1, 0, s.fromESME), raw))
 		}
 		require.Contains(t, c.details[len(c.details)-1], "SES-12 answered before the earlier request 2 (frame 3)")
-		require.LessOrEqual(t, len(a.sessions[0].arrivals[0]), 2*a.sessions[0].pending[0].Len()+64)
+		require.LessOrEqual(t, a.sessions[0].arrivals[0].Len(), 2*a.sessions[0].pending[0].Len()+64)
 	})
+}
+
+// TestAnalyzerSessionLookup: a stream's session is the same whether found
+// in byStream or the map, for numbers in and out of byStream's range.
+func TestAnalyzerSessionLookup(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		streams []int
+	}{
+		{"in order", []int{0, 1, 2, 0, 2}},
+		{"gaps", []int{5, 0, 5, 3}},
+		{"out of range", []int{-1, maxStreamIndex, maxStreamIndex + 7, -1, maxStreamIndex}},
+		{"mixed", []int{2, maxStreamIndex - 1, -3, 2, maxStreamIndex - 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := NewAnalyzer(&capture{})
+			first := map[int]*session{}
+			for _, st := range tc.streams {
+				s := a.session(st)
+				require.Equal(t, st, s.stream)
+				if f, ok := first[st]; ok {
+					require.Same(t, f, s, "stream %d", st)
+				}
+				first[st] = s
+			}
+			require.Len(t, a.sessions, len(first))
+		})
+	}
 }

@@ -59,6 +59,7 @@ type counters struct {
 	commands  tally[decode.CommandID]
 	statuses  tally[decode.Status]
 	issues    map[decode.Code]*IssueCount
+	lastIssue *IssueCount // the row counted last: busy links repeat one code (SES-12) most
 	streams   streamSet
 	gaps      int64
 	gapBytes  int64
@@ -96,10 +97,14 @@ func (c *counters) add(r *PDURecord) {
 		c.statuses.add(decode.Status(p.Status))
 	}
 	for _, is := range p.Issues {
-		ic := c.issues[is.Code]
-		if ic == nil {
-			ic = &IssueCount{Code: is.Code, Severity: is.Severity}
-			c.issues[is.Code] = ic
+		ic := c.lastIssue
+		if ic == nil || ic.Code != is.Code {
+			ic = c.issues[is.Code]
+			if ic == nil {
+				ic = &IssueCount{Code: is.Code, Severity: is.Severity}
+				c.issues[is.Code] = ic
+			}
+			c.lastIssue = ic
 		}
 		ic.Count++
 		ic.Severity = max(ic.Severity, is.Severity)

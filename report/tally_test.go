@@ -1,6 +1,12 @@
 package report
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"smppdump.dev/smppdump/decode"
+)
 
 func TestTallyAgainstMap(t *testing.T) {
 	for _, tc := range []struct {
@@ -60,6 +66,48 @@ func TestStreamSet(t *testing.T) {
 			if s.Len() != tc.want {
 				t.Errorf("Len %d, want %d", s.Len(), tc.want)
 			}
+		})
+	}
+}
+
+// TestCountersIssues: issue rows count every issue of every PDU, whether
+// the code repeats the one counted before (the cached row) or not, and
+// keep the highest severity seen.
+func TestCountersIssues(t *testing.T) {
+	type iss struct {
+		code decode.Code
+		sev  decode.Severity
+	}
+	for _, tc := range []struct {
+		name string
+		pdus [][]iss
+	}{
+		{"none", [][]iss{nil, nil}},
+		{"repeat", [][]iss{{{"SES-12", decode.SevInfo}}, {{"SES-12", decode.SevInfo}}, nil, {{"SES-12", decode.SevInfo}}}},
+		{"alternate", [][]iss{{{"SES-12", decode.SevInfo}, {"SES-13", decode.SevInfo}}, {{"SES-12", decode.SevWarning}}, {{"SES-13", decode.SevInfo}, {"SES-13", decode.SevError}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCounters()
+			want := map[decode.Code]IssueCount{}
+			for _, issues := range tc.pdus {
+				p := &decode.PDU{}
+				for _, is := range issues {
+					p.Issues = append(p.Issues, decode.Issue{Code: is.code, Severity: is.sev})
+					w := want[is.code]
+					w.Code, w.Count, w.Severity = is.code, w.Count+1, max(w.Severity, is.sev)
+					want[is.code] = w
+				}
+				c.add(&PDURecord{PDU: p})
+				c.unanswered() // SES-04 rows are kept beside the cached one
+				w := want[decode.CodeUnanswered]
+				w.Code, w.Count, w.Severity = decode.CodeUnanswered, w.Count+1, decode.SevWarning
+				want[decode.CodeUnanswered] = w
+			}
+			got := map[decode.Code]IssueCount{}
+			for code, ic := range c.issues {
+				got[code] = *ic
+			}
+			require.Equal(t, want, got)
 		})
 	}
 }
