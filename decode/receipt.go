@@ -37,81 +37,108 @@ func parseReceipt(r *Receipt, b []byte) bool {
 	// One pass over the colons: each label is taken at its first
 	// occurrence that starts the text or follows a space (so "id:" does not
 	// match inside "msgid:"), compared with ASCII case folded in place.
-	type hit struct{ label, start, end int }
-	var hits [len(receiptLabels)]hit
-	var seen [len(receiptLabels)]bool
-	n := 0
-	for from := 0; from < len(b) && n < len(receiptLabels); {
-		c := indexColon(b[from:])
-		if c < 0 {
-			break
-		}
-		c += from
-		from = c + 1
-		if c == 0 {
-			continue // every label has a name before its colon
-		}
-		// Only the labels whose name ends in the octet before the colon
-		// can match here.
-		for cand := receiptLabelsByLast[b[c-1]]; cand != 0; cand &= cand - 1 {
-			li := bits.TrailingZeros8(cand)
-			if seen[li] {
-				continue
-			}
-			lab := receiptLabels[li]
-			i := c + 1 - len(lab)
-			if !receiptLabelWords[li].before(b, c) && (i < 0 || (i > 0 && b[i-1] != ' ') || !isLabel(b[i:c], lab[:len(lab)-1])) {
-				continue
-			}
-			seen[li] = true
-			hits[n] = hit{li, i, c + 1}
-			n++
-			break
-		}
-	}
-	found := hits[:n]
-	// Sort by position (at most 8 entries).
-	for i := 1; i < len(found); i++ {
-		for j := i; j > 0 && found[j].start < found[j-1].start; j-- {
-			found[j], found[j-1] = found[j-1], found[j]
-		}
-	}
-	// Each value runs to the next label. The values are copied (callers
-	// keep the id, stat and err for hours), except those nearly every
-	// receipt repeats, which need no allocation; the short ones share one
-	// allocation (see copyReceiptValues).
-	var raws [len(receiptLabels)][]byte
-	var vals [len(receiptLabels)]string
-	var got [len(receiptLabels)]bool
-	var copies uint8 // bit i: vals[i] is still to be copied from raws[i]
-	for i, h := range found {
-		end := len(b)
-		if i+1 < len(found) {
-			end = found[i+1].start
-		}
-		if h.end > end {
-			continue // overlapping labels
-		}
-		raw := b[h.end:end]
-		if h.label != textLabel {
-			raw = trimValue(raw)
-		}
-		raws[h.label], got[h.label] = raw, true
-		if v, ok := commonReceiptValue(raw); ok {
-			vals[h.label] = v
+	// Labels are found in the order of their colons, and a label's name
+	// holds no colon, so a label starts after the colon of the one before:
+	// each value runs from one label's colon to the start of the next
+	// label, and is known as soon as that label is found.
+	var starts, ends [len(receiptLabels)]int // the found labels' values: b[starts[i]:ends[i]]
+	var got uint8                            // bit i: receiptLabels[i] was found
+	cur := -1                                // the label found last, whose value is being read
+	for i := 0; i < len(b) && got != allReceiptLabels; i += 8 {
+		// The colons of b[i:i+8], found eight octets at a time since
+		// receipt values are short, are taken in turn.
+		var m uint64
+		if len(b)-i >= 8 {
+			m = colons(binary.LittleEndian.Uint64(b[i:]))
 		} else {
-			copies |= 1 << h.label
+			m = colonsTail(b, i)
+		}
+		for ; m != 0; m &= m - 1 { // once all labels are found, none matches
+			c := i + bits.TrailingZeros64(m)/8
+			// The label after the one found last, in its usual form, is
+			// what nearly every colon turns out to be: that costs a
+			// compare or two.
+			li, start := cur+1, 0
+			if li < len(receiptLabels) && got&(1<<li) == 0 && receiptLabelWords[li].before(b, c) {
+				start = c + 1 - len(receiptLabels[li])
+			} else if li, start = matchReceiptLabel(b, c, got); li < 0 {
+				continue // a colon inside a value
+			}
+			if cur >= 0 {
+				// A label found after another starts past its colon,
+				// so not at 0: it follows a space, which trimming
+				// would drop from any value but the text's.
+				ends[cur] = start
+				if cur != textLabel {
+					ends[cur]--
+				}
+			}
+			starts[li] = c + 1
+			got |= 1 << li
+			cur = li
+		}
+	}
+	if cur >= 0 {
+		ends[cur] = len(b)
+	}
+	// The values are copied (callers keep the id, stat and err for hours),
+	// except those nearly every receipt repeats, which need no allocation;
+	// the short ones share one allocation (see copyReceiptValues).
+	var vals [len(receiptLabels)]string
+	var copies uint8 // bit i: vals[i] is still to be copied from raws[i]
+	var raws [len(receiptLabels)][]byte
+	for m := got; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros8(m)
+		raw := b[starts[i]:ends[i]]
+		// Usually the value is a token with neither space nor non-ASCII
+		// octet at either end (the space before the next label was left
+		// out above): nothing to trim.
+		if n := len(raw); i != textLabel && (n == 0 || raw[0]-0x21 >= 0x5F || raw[n-1]-0x21 >= 0x5F) { // 0x21–0x7F: ASCII, not space
+			raw = trimSpace(raw)
+		}
+		raws[i] = raw
+		if v, ok := commonReceiptValue(raw); ok {
+			vals[i] = v
+		} else {
+			copies |= 1 << i
 		}
 	}
 	copyReceiptValues(&vals, &raws, copies)
-	if got[5] && hasLowerASCII(raws[5]) {
-		vals[5] = strings.ToUpper(vals[5])
+	// The common values are in upper case already.
+	if copies&(1<<statLabel) != 0 && hasLowerASCII(raws[statLabel]) {
+		vals[statLabel] = strings.ToUpper(vals[statLabel])
 	}
 	r.ID, r.Sub, r.Dlvrd, r.SubmitDate = vals[0], vals[1], vals[2], vals[3]
 	r.DoneDate, r.Stat, r.Err = vals[4], vals[5], vals[6]
-	r.Text, r.HasText = vals[7], got[7]
+	r.Text, r.HasText = vals[7], got&(1<<textLabel) != 0
 	return r.ID != "" || r.Stat != ""
 }
+
+// matchReceiptLabel returns the index of the label not in got whose colon
+// is b[c], and where the label starts; li is -1 when there is none.
+func matchReceiptLabel(b []byte, c int, got uint8) (li, start int) {
+	if c == 0 {
+		return -1, 0 // every label has a name before its colon
+	}
+	// Only the labels whose name ends in the octet before the colon can
+	// match here, and no name is the end of another (TestReceiptTables), so
+	// at most one does.
+	for cand := receiptLabelsByLast[b[c-1]] &^ got; cand != 0; cand &= cand - 1 {
+		li := bits.TrailingZeros8(cand)
+		lab := receiptLabels[li]
+		i := c + 1 - len(lab)
+		if receiptLabelWords[li].before(b, c) || (i >= 0 && (i == 0 || b[i-1] == ' ') && isLabel(b[i:c], lab[:len(lab)-1])) {
+			return li, i
+		}
+	}
+	return -1, 0
+}
+
+// Indexes into receiptLabels, and the set of all of them.
+const (
+	statLabel        = 5
+	allReceiptLabels = 1<<len(receiptLabels) - 1
+)
 
 // textLabel is the index of "text:", whose value is kept untrimmed.
 const textLabel = 7
@@ -170,15 +197,6 @@ var receiptLabelWords = func() (t [len(receiptLabels)]labelWords) {
 	}
 	return t
 }()
-
-// trimValue is trimSpace for a receipt value, which is usually a token
-// and the one space before the next label: that case it trims inline.
-func trimValue(b []byte) []byte {
-	if n := len(b); n >= 2 && b[n-1] == ' ' && b[0]-0x21 < 0x5F && b[n-2]-0x21 < 0x5F { // 0x21–0x7F: ASCII, not space
-		return b[:n-1]
-	}
-	return trimSpace(b)
-}
 
 // isLabel reports whether b equals the lower-case ASCII label, folding
 // ASCII upper case in b only.
@@ -246,12 +264,25 @@ func copyReceiptValues(vals *[len(receiptLabels)]string, raws *[len(receiptLabel
 	for m := copies; m != 0; m &= m - 1 {
 		total += len(raws[bits.TrailingZeros8(m)])
 	}
-	var sb strings.Builder
-	sb.Grow(total)
-	for m := copies; m != 0; m &= m - 1 {
-		sb.Write(raws[bits.TrailingZeros8(m)])
+	var all string
+	var buf [64]byte
+	if total <= len(buf) {
+		// Gathered on the stack and then copied once, which costs less
+		// than a strings.Builder's growing and appending.
+		n := 0
+		for m := copies; m != 0; m &= m - 1 {
+			n += copy(buf[n:], raws[bits.TrailingZeros8(m)])
+		}
+		all = string(buf[:n])
+	} else {
+		var sb strings.Builder
+		sb.Grow(total)
+		for m := copies; m != 0; m &= m - 1 {
+			sb.Write(raws[bits.TrailingZeros8(m)])
+		}
+		all = sb.String()
 	}
-	all, at := sb.String(), 0
+	at := 0
 	for m := copies; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros8(m)
 		vals[i] = all[at : at+len(raws[i])]

@@ -3,7 +3,6 @@ package decode
 import (
 	"bytes"
 	"encoding/binary"
-	"math/bits"
 	"unicode/utf8"
 )
 
@@ -30,14 +29,13 @@ func scanGSM(b []byte) (high, esc bool) {
 	// together without a branch per word, and the octets after the last
 	// whole word are read in a word that overlaps it.
 	var hi, escs uint64
-	rest := b
-	for len(rest) >= 8 {
-		w := binary.LittleEndian.Uint64(rest)
+	last := len(b) - 8
+	for i := 0; i < last; i += 8 { // an index, not a shrinking slice: fewer updates per word
+		w := binary.LittleEndian.Uint64(b[i:])
 		x := w ^ (0x1B * lowBits)
 		hi, escs = hi|w, escs|(x-lowBits)&^x
-		rest = rest[8:]
 	}
-	w := binary.LittleEndian.Uint64(b[len(b)-8:])
+	w := binary.LittleEndian.Uint64(b[last:])
 	x := w ^ (0x1B * lowBits)
 	hi, escs = hi|w, escs|(x-lowBits)&^x
 	// (x-lowBits)&^x sets the high bit of each zero octet of x, and perhaps
@@ -74,23 +72,31 @@ func allPrintable(b []byte) bool {
 	return true
 }
 
-// indexColon returns the index of the first ':' in b, or -1. Receipt
-// values are short, so eight octets at a time beat a call per colon.
-func indexColon(b []byte) int {
-	i := 0
-	for ; len(b)-i >= 8; i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:]) ^ (':' * lowBits)
-		// The lowest flagged octet is always a true zero octet.
-		if m := (w - lowBits) &^ w & highBits; m != 0 {
-			return i + bits.TrailingZeros64(m)/8
+// colonsTail returns colons of b[i:], fewer than eight octets at the end
+// of b, as if they were a word.
+func colonsTail(b []byte, i int) uint64 {
+	var w uint64
+	if len(b) >= 8 {
+		// The last word, shifted so that b[i] comes first; the zero octets
+		// shifted in are no colons.
+		w = binary.LittleEndian.Uint64(b[len(b)-8:]) >> (8 * (8 - (len(b) - i)))
+	} else {
+		for k := len(b) - 1; k >= i; k-- {
+			w = w<<8 | uint64(b[k])
 		}
 	}
-	for ; i < len(b); i++ {
-		if b[i] == ':' {
-			return i
-		}
-	}
-	return -1
+	return colons(w)
+}
+
+// colons returns w with the high bit set of each octet that is ':', and no
+// other bit.
+func colons(w uint64) uint64 {
+	x := w ^ (':' * lowBits) // zero octets where w has a colon
+	// Adding 0x7F to each octet's low seven bits sets its high bit when
+	// they are not all zero, without carries between octets; OR-ing x
+	// adds the octets whose own high bit is set. What remains clear are
+	// exactly the zero octets.
+	return ^((x&^highBits + 0x7F*lowBits) | x) & highBits
 }
 
 // trimSpace is bytes.TrimSpace with the ASCII cases done in place; any

@@ -1,0 +1,124 @@
+package decode
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// naiveParseReceipt is ParseReceipt as ref §8.5 describes it, written
+// plainly: every label at its first occurrence that starts the text or
+// follows a space (ASCII case folded), sorted by position, each value
+// running to the next label.
+func naiveParseReceipt(b []byte) (Receipt, bool) {
+	type hit struct{ label, start, end int }
+	var hits []hit
+	for li, lab := range receiptLabels {
+		for i := 0; i+len(lab) <= len(b); i++ {
+			if (i == 0 || b[i-1] == ' ') && bytes.EqualFold(asciiLower(b[i:i+len(lab)]), []byte(lab)) {
+				hits = append(hits, hit{li, i, i + len(lab)})
+				break
+			}
+		}
+	}
+	sort.Slice(hits, func(i, j int) bool { return hits[i].start < hits[j].start })
+	var vals [len(receiptLabels)]string
+	var got [len(receiptLabels)]bool
+	for k, h := range hits {
+		end := len(b)
+		if k+1 < len(hits) {
+			end = hits[k+1].start
+		}
+		v := b[h.end:end]
+		if h.label != textLabel {
+			v = bytes.TrimSpace(v)
+		}
+		vals[h.label], got[h.label] = string(v), true
+	}
+	if strings.ContainsFunc(vals[statLabel], func(c rune) bool { return 'a' <= c && c <= 'z' }) {
+		vals[statLabel] = strings.ToUpper(vals[statLabel])
+	}
+	r := Receipt{ID: vals[0], Sub: vals[1], Dlvrd: vals[2], SubmitDate: vals[3], DoneDate: vals[4],
+		Stat: vals[5], Err: vals[6], Text: vals[7], HasText: got[textLabel]}
+	return r, r.ID != "" || r.Stat != ""
+}
+
+// asciiLower folds ASCII upper case only, as the parser does (bytes.EqualFold
+// alone would also fold, say, the Kelvin sign into k).
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// TestParseReceiptAgainstNaive compares ParseReceipt with naiveParseReceipt
+// on receipts in the usual form, mutated (case, spacing, octets inserted,
+// changed or cut), on texts pieced together from labels and values, and
+// on random octets.
+func TestParseReceiptAgainstNaive(t *testing.T) {
+	usual := []string{
+		"id:0123456789 sub:001 dlvrd:001 submit date:2611270915 done date:2611270915 stat:DELIVRD err:000 text:Hello",
+		"id:0000000004 sub:001 dlvrd:001 submit date:2603020900 done date:2603020900 stat:DELIVRD err:000 text:",
+		"id:581840bcd593403799d872a5efaf1651250629 sub:001 dlvrd:001 submit date:250629133217 done date:250629133220 stat:undeliv err:034 Text:x y: z",
+		"ID:7 SUB:001 DLVRD:000 SUBMIT DATE:2401151230 DONE DATE:2401151231 STAT:Expired ERR:000",
+	}
+	pieces := []string{"id:", "ID:", " id:", "sub:", " sub:", "dlvrd:", "submit date:", "Submit Date:", "submit  date:", " done date:",
+		"stat:", " STAT:", " err:", " text:", "Text:", " ", "  ", "\t", "\n", ":", "::", "x:y", "msgid:", "0000000004", "DELIVRD",
+		"delivrd", "acked", "001", "2603020900", "\u00a0", "\u0085", "\u2003", "é", "\xff", "\xc2", "\x00", strings.Repeat("z", 70)}
+	r := rand.New(rand.NewPCG(3, 5))
+	check := func(b []byte) {
+		t.Helper()
+		got, gotOK := ParseReceipt(b)
+		want, wantOK := naiveParseReceipt(b)
+		if got != want || gotOK != wantOK {
+			t.Fatalf("ParseReceipt(%q) = %+v, %v; want %+v, %v", b, got, gotOK, want, wantOK)
+		}
+	}
+	for _, s := range usual {
+		check([]byte(s))
+		for cut := range len(s) {
+			check([]byte(s[:cut]))
+		}
+	}
+	for range 100000 {
+		b := []byte(usual[r.IntN(len(usual))])
+		for range 1 + r.IntN(4) {
+			p := r.IntN(len(b) + 1)
+			switch k := r.IntN(5); {
+			case k == 0 && p < len(b):
+				b[p] ^= 0x20 // flips the case of letters
+			case k == 1 && p < len(b):
+				b[p] = byte(r.IntN(256))
+			case k == 2 && p < len(b):
+				b = append(b[:p:p], b[p+1:]...)
+			default:
+				b = append(b[:p:p], append([]byte(pieces[r.IntN(len(pieces))]), b[p:]...)...)
+			}
+		}
+		check(b)
+	}
+	for range 100000 {
+		var b []byte
+		for range r.IntN(20) {
+			b = append(b, pieces[r.IntN(len(pieces))]...)
+		}
+		check(b)
+	}
+	for range 20000 {
+		b := make([]byte, r.IntN(100))
+		for i := range b {
+			b[i] = ":  itdxe"[r.IntN(8)]
+			if r.IntN(4) == 0 {
+				b[i] = byte(r.IntN(256))
+			}
+		}
+		check(b)
+	}
+}
