@@ -25,8 +25,21 @@ func (w *versionWriter) PDU(r *PDURecord) error {
 // and analysing with Decoded gives the same records, decoded under the
 // same versions, as Analyzer.PDU, on interleaved streams whose binds
 // negotiate v3.3, v3.4 and v5.0 (lowered by the response), and a stream
-// with no bind.
+// with no bind; with small stream numbers, and with numbers past those the
+// StreamDecoder keeps in a slice (and a negative one).
 func TestStreamDecoderMatchesAnalyzer(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		streams [4]int
+	}{
+		{"small", [4]int{0, 1, 2, 3}},
+		{"far", [4]int{denseStreams - 1, denseStreams, denseStreams + 7, -1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testStreamDecoderMatches(t, tc.streams) })
+	}
+}
+
+func testStreamDecoderMatches(t *testing.T, streams [4]int) {
 	bind := func(v uint32, seq uint32) *decode.PDU {
 		return decode.New(decode.BindTransceiver, 0, seq).SetString(decode.FieldSystemID, "acme").SetInt(decode.FieldInterfaceVersion, v)
 	}
@@ -67,7 +80,7 @@ func TestStreamDecoderMatchesAnalyzer(t *testing.T) {
 		d := a.StreamDecoder()
 		var p decode.PDU
 		for i, st := range steps {
-			m := meta(i+1, st.stream, st.fromESME)
+			m := meta(i+1, streams[st.stream], st.fromESME)
 			raw := encode(t, st.p)
 			if ahead {
 				d.Decode(m.Stream, raw, &p)
