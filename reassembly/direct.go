@@ -92,6 +92,7 @@ type directState struct {
 	left       bool
 	rejoining  *conn      // returned by runner.New for the synthetic SYN
 	seg        layers.TCP // a synthetic segment
+	scratch    pktCtx     // the context of a packet framed directly (see settleScratch)
 	buf        [20]byte
 	sp         [1]span
 }
@@ -143,14 +144,54 @@ func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, fra
 		}
 		n += int(diff)
 	}
-	if pc == nil {
-		pc = r.slab.next(f, frame, ci)
+	scratch := pc == nil
+	if scratch {
+		pc = r.slab.scratch(&ds.scratch, f, frame, ci)
 	}
 	data := tcp.Payload[len(tcp.Payload)-n:]
 	ds.sp[0] = span{n, pc}
 	r.countBytes(c, n)
 	fr.input(chunk{b: data, sp: ds.sp[:]}, 0, ReasonLoss)
+	if scratch {
+		ds.settleScratch(&r.slab, fr)
+	}
 	return true
+}
+
+// settleScratch gives what fr keeps of the packet just framed, whose
+// context is ds.scratch, a context of its own: a partial PDU's bytes and a
+// gap opened at the packet get a copy in the slab; the direction's latest
+// packet is copied into fr.lastCopy. Most packets carry whole PDUs, so that
+// most contexts of direct framing need no slab entry: the slab's fresh
+// memory (allocated by the block, touched once, collected later) cost
+// more than the rest of handling a packet's context.
+func (ds *directState) settleScratch(s *ctxSlab, fr *framer) {
+	sc := &ds.scratch
+	var kept *pktCtx
+	for i := range fr.bufSp {
+		if fr.bufSp[i].c == sc {
+			if kept == nil {
+				kept = s.place(*sc)
+			}
+			fr.bufSp[i].c = kept
+		}
+	}
+	if fr.gapAt == sc {
+		if kept == nil {
+			kept = s.place(*sc)
+		}
+		fr.gapAt = kept
+	}
+	if fr.last == sc {
+		if kept != nil {
+			fr.last = kept
+			return
+		}
+		fr.lastCopy = *sc
+		fr.lastCopy.self[0] = &fr.lastCopy
+		fr.lastCopy.ci.AncillaryData = fr.lastCopy.self[:]
+		fr.last = &fr.lastCopy
+	}
 }
 
 // mayLeave makes c, whose packet the assembler just handled, leave it when

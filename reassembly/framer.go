@@ -70,6 +70,10 @@ type framer struct {
 	gapOpen bool
 	gapAt   *pktCtx // packet where the pending gap was noticed
 	last    *pktCtx // latest packet of this direction
+	// lastCopy holds last when direct framing gave its packet no context
+	// of its own (see runner.settleScratch); it changes with the next
+	// such packet, so whatever keeps last longer takes a copy (openGap).
+	lastCopy pktCtx
 }
 
 // input takes the bytes gopacket reassembled for this direction. skip is
@@ -359,6 +363,9 @@ func (f *framer) openGap(reason string, offset int64, at *pktCtx) {
 	}
 	if at == nil {
 		at = f.last
+	}
+	if at == &f.lastCopy {
+		at = f.c.r.slab.place(f.lastCopy)
 	}
 	f.gapOpen, f.gapAt = true, at
 	f.gap = Gap{Offset: offset, Reason: reason}

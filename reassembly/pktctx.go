@@ -41,11 +41,26 @@ type ctxSlab struct {
 const ctxBlock = 512
 
 func (s *ctxSlab) next(f *fileRef, frame int, ci *gopacket.CaptureInfo) *pktCtx {
+	s.order++
+	return s.place(pktCtx{ci: *ci, file: f, frame: frame, order: s.order})
+}
+
+// place stores c in the slab and returns the stored copy.
+func (s *ctxSlab) place(c pktCtx) *pktCtx {
 	if len(s.block) == 0 {
 		s.block = make([]pktCtx, ctxBlock)
 	}
-	c := &s.block[0]
+	p := &s.block[0]
 	s.block = s.block[1:]
+	*p = c
+	p.self[0] = p
+	p.ci.AncillaryData = p.self[:]
+	return p
+}
+
+// scratch sets *c to the context of a packet, as next would return it,
+// but in storage of the caller's: see runner.settleScratch.
+func (s *ctxSlab) scratch(c *pktCtx, f *fileRef, frame int, ci *gopacket.CaptureInfo) *pktCtx {
 	s.order++
 	*c = pktCtx{ci: *ci, file: f, frame: frame, order: s.order}
 	c.self[0] = c
