@@ -71,7 +71,7 @@ type framer struct {
 	gapAt   *pktCtx // packet where the pending gap was noticed
 	last    *pktCtx // latest packet of this direction
 	// lastCopy holds last when direct framing gave its packet no context
-	// of its own (see runner.settleScratch); it changes with the next
+	// of its own (see directState.settleScratch); it changes with the next
 	// such packet, so whatever keeps last longer takes a copy (openGap).
 	lastCopy pktCtx
 }

@@ -8,8 +8,10 @@ import (
 // pktCtx is the AssemblerContext of one packet. gopacket keeps it with every
 // byte of the packet it buffers, and returns it from
 // ScatterGather.CaptureInfo(offset) as ci.AncillaryData[0], so each byte of
-// a stream can be traced back to its file and frame. A pktCtx is never
-// reused: pages of the assembler may refer to it long after its packet.
+// a stream can be traced back to its file and frame. A pktCtx from the slab
+// is never reused: pages of the assembler may refer to it long after its
+// packet. Direct framing, which the assembler does not see, reuses one
+// for every packet and copies what outlives it (directState.settleScratch).
 type pktCtx struct {
 	ci        gopacket.CaptureInfo // AncillaryData is self[:]
 	file      *fileRef
