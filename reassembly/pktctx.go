@@ -61,7 +61,7 @@ func (s *ctxSlab) place(c pktCtx) *pktCtx {
 }
 
 // scratch sets *c to the context of a packet, as next would return it,
-// but in storage of the caller's: see runner.settleScratch.
+// but in storage of the caller's: see directState.settleScratch.
 func (s *ctxSlab) scratch(c *pktCtx, f *fileRef, frame int, ci *gopacket.CaptureInfo) *pktCtx {
 	s.order++
 	*c = pktCtx{ci: *ci, file: f, frame: frame, order: s.order}
