@@ -93,6 +93,7 @@ type directState struct {
 	rejoining  *conn      // returned by runner.New for the synthetic SYN
 	seg        layers.TCP // a synthetic segment
 	scratch    pktCtx     // the context of a packet framed directly (see settleScratch)
+	framing    *framer    // the framer fed with scratch, while it is
 	buf        [20]byte
 	sp         [1]span
 }
@@ -151,8 +152,12 @@ func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, fra
 	data := tcp.Payload[len(tcp.Payload)-n:]
 	ds.sp[0] = span{n, pc}
 	r.countBytes(c, n)
+	if scratch {
+		ds.framing = fr // for afterPanic, should framing not return
+	}
 	fr.input(chunk{b: data, sp: ds.sp[:]}, 0, ReasonLoss)
 	if scratch {
+		ds.framing = nil
 		ds.settleScratch(&r.slab, fr)
 	}
 	return true

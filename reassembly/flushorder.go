@@ -40,6 +40,7 @@ type flushed struct {
 type flushBatch struct {
 	on   bool
 	recs []flushed
+	next int // while endFlush hands them on: the records before next are done
 }
 
 // beginFlush starts keeping records.
@@ -50,8 +51,12 @@ func (r *runner) endFlush() {
 	b := &r.batch
 	b.on = false
 	slices.SortStableFunc(b.recs, func(x, y flushed) int { return cmp.Compare(x.c.index, y.c.index) })
-	for i := range b.recs {
-		f := &b.recs[i]
+	for b.next < len(b.recs) {
+		// Taken off before it is handed on: after a panic in its
+		// Handler, the records left are those after it (see abandon).
+		f := b.recs[b.next]
+		b.recs[b.next] = flushed{}
+		b.next++
 		switch f.kind {
 		case flushPDU:
 			r.emitPDU(f.c, f.pdu, f.seq)
@@ -62,9 +67,19 @@ func (r *runner) endFlush() {
 			f.c.complete()
 			r.inFlush = false
 		}
-		b.recs[i] = flushed{}
 	}
-	b.recs = b.recs[:0]
+	b.recs, b.next = b.recs[:0], 0
+}
+
+// abandon ends the flush under way after a panic: the records not yet
+// handed on wait for the next flush (the end of the input has one), which
+// hands them on first in each connection's order. Handing them on now would
+// call the Handler again while the panic is being recovered.
+func (b *flushBatch) abandon() {
+	b.on = false
+	b.recs = append(b.recs[:0], b.recs[b.next:]...)
+	clear(b.recs[len(b.recs):cap(b.recs)])
+	b.next = 0
 }
 
 // keepPDU keeps a copy of p, a PDU of c whose first byte has TCP sequence

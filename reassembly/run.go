@@ -129,6 +129,12 @@ func (r *runner) finish() {
 			r.endFlush()
 		}
 	})
+	// What a panic left of a flush (abandon) is handed on still: each
+	// round hands on every record left or drops the one that panicked, so
+	// there are at most as many rounds as records.
+	for left := len(r.batch.recs); left > 0 && len(r.batch.recs) > 0 && !r.stop; left-- {
+		r.finishStep(r.endFlush)
+	}
 	r.finishStep(func() {
 		r.half.reset()
 		if r.dd != nil && !r.stop {
@@ -194,7 +200,7 @@ func (r *runner) readFile(ctx context.Context, name string, index int) error {
 	frame := 0
 	for {
 		more, err := r.readRecords(ctx, src, f, &frame)
-		if !more {
+		if !more || r.stop {
 			return err
 		}
 	}
@@ -271,12 +277,15 @@ func (r *runner) packetPanic(f *fileRef, frame int, p any) {
 // under way is abandoned, and a flush's records held back are handed on.
 func (r *runner) afterPanic() {
 	r.inAssemble = false
+	r.inFlush = false
 	r.wake, r.replaying = nil, nil
-	r.directs.leaving, r.directs.rejoining, r.directs.touched = nil, nil, nil
-	if r.batch.on {
-		r.inFlush = false
-		r.endFlush()
+	ds := &r.directs
+	ds.leaving, ds.rejoining, ds.touched = nil, nil, nil
+	if ds.framing != nil { // the panic cut direct framing short
+		ds.settleScratch(&r.slab, ds.framing)
+		ds.framing = nil
 	}
+	r.batch.abandon()
 }
 
 // unguardedPacket is packet without the guard: its caller recovers.
