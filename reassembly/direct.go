@@ -193,8 +193,7 @@ func (ds *directState) settleScratch(s *ctxSlab, fr *framer) {
 			return
 		}
 		fr.lastCopy = *sc
-		fr.lastCopy.self[0] = &fr.lastCopy
-		fr.lastCopy.ci.AncillaryData = fr.lastCopy.self[:]
+		fr.lastCopy.bindSelf()
 		fr.last = &fr.lastCopy
 	}
 }

@@ -55,9 +55,15 @@ func (s *ctxSlab) place(c pktCtx) *pktCtx {
 	p := &s.block[0]
 	s.block = s.block[1:]
 	*p = c
-	p.self[0] = p
-	p.ci.AncillaryData = p.self[:]
+	p.bindSelf()
 	return p
+}
+
+// bindSelf makes c's capture information name c itself (ctxOf), as it must
+// wherever c was copied to.
+func (c *pktCtx) bindSelf() {
+	c.self[0] = c
+	c.ci.AncillaryData = c.self[:]
 }
 
 // scratch sets *c to the context of a packet, as next would return it,
@@ -65,8 +71,7 @@ func (s *ctxSlab) place(c pktCtx) *pktCtx {
 func (s *ctxSlab) scratch(c *pktCtx, f *fileRef, frame int, ci *gopacket.CaptureInfo) *pktCtx {
 	s.order++
 	*c = pktCtx{ci: *ci, file: f, frame: frame, order: s.order}
-	c.self[0] = c
-	c.ci.AncillaryData = c.self[:]
+	c.bindSelf()
 	return c
 }
 

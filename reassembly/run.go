@@ -274,7 +274,8 @@ func (r *runner) packetPanic(f *fileRef, frame int, p any) {
 }
 
 // afterPanic puts the runner's state back in order after a panic: what was
-// under way is abandoned, and a flush's records held back are handed on.
+// under way is abandoned, direct framing's shared context is settled, and
+// a flush's records not yet handed on wait for the next flush.
 func (r *runner) afterPanic() {
 	r.inAssemble = false
 	r.inFlush = false

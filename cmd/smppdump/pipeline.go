@@ -240,6 +240,12 @@ func meta(file string, frame int, e reassembly.Endpoint) report.Meta {
 	return m
 }
 
+// pduMeta sets *m to the record of PDU r.
+func pduMeta(m *report.Meta, r *reassembly.PDU) {
+	setMeta(m, r.File, r.Frame, &r.Endpoint)
+	m.Offset = r.Offset
+}
+
 // setMeta sets *m to the record of a PDU or gap of file, frame and e.
 func setMeta(m *report.Meta, file string, frame int, e *reassembly.Endpoint) {
 	*m = report.Meta{File: file, Frame: frame, Time: e.Time, Stream: e.Stream, Src: e.Src, Dst: e.Dst, Dir: e.Dir.String()}
@@ -252,8 +258,7 @@ func (p *pipeline) PDU(r *reassembly.PDU) {
 	}
 	if p.inline {
 		var m report.Meta
-		setMeta(&m, r.File, r.Frame, &r.Endpoint)
-		m.Offset = r.Offset
+		pduMeta(&m, r)
 		p.dec.Decode(m.Stream, r.Data, &p.pdu)
 		p.consumed(p.a.Decoded(m, &p.pdu), true, m.File, r.Frames)
 		return
@@ -268,8 +273,7 @@ func (p *pipeline) PDU(r *reassembly.PDU) {
 	b.items = append(b.items, item{})
 	it := &b.items[len(b.items)-1]
 	it.kind, it.off, it.n = itemPDU, len(b.data), len(r.Data)
-	setMeta(&it.meta, r.File, r.Frame, &r.Endpoint)
-	it.meta.Offset = r.Offset
+	pduMeta(&it.meta, r)
 	if p.keepFrames {
 		it.frames = slices.Clone(r.Frames)
 	}
