@@ -30,6 +30,8 @@ type Analyzer struct {
 	pdu         decode.PDU // reused for every PDU
 	rec         PDURecord
 	filter      Filter
+	filtering   bool // filter.active(), fixed when the analyzer is made
+	needBind    bool // observed, iv or filtering: decoded needs the bind's name
 	targets     []string
 	sinceSweep  int
 	now         time.Time // capture time of the latest PDU
@@ -118,6 +120,7 @@ func NewAnalyzer(w Writer, opts ...AnalyzerOption) *Analyzer {
 	for _, fn := range opts {
 		fn(a)
 	}
+	a.filtering = a.filter.active()
 	a.SetObserver(a.obs)
 	a.corr = newCorrelator(a.corrLimit)
 	a.corr.keepText = !a.noMessages
@@ -134,15 +137,23 @@ const sweepEvery = 8192
 func (a *Analyzer) PDU(m Meta, raw []byte) error {
 	s := a.session(m.Stream)
 	a.pdu.Decode(raw, a.decodeOptions(s.version))
-	return a.decoded(s, m, &a.pdu)
+	return a.decoded(s, &m, &a.pdu)
 }
 
-// Decoded analyses and writes p, decoded from the PDU seen at m by the
+// Decoded analyses and writes p, decoded from the PDU seen at *m by the
 // analyzer's StreamDecoder (on another goroutine, ahead of the analysis).
-// p is only used until Decoded returns; its issues list grows.
-func (a *Analyzer) Decoded(m Meta, p *decode.PDU) error {
+// m and p are only used until Decoded returns; m is read, not changed, and
+// p's issues list grows. (m is a pointer because a Meta is 144 bytes, and
+// copying it for the call cost more than the rest of the call.)
+func (a *Analyzer) Decoded(m *Meta, p *decode.PDU) error {
 	return a.decoded(a.session(m.Stream), m, p)
 }
+
+// NextMeta returns where the caller may build the Meta of the next PDU it
+// gives to Decoded, which then has no copy of it to make (a Meta is 144
+// bytes). The Meta there is the analyzer's until Decoded is called with it,
+// and may be read by the writer then.
+func (a *Analyzer) NextMeta() *Meta { return &a.rec.Meta }
 
 // maxStreamIndex bounds byStream: streams are numbered 0, 1, 2, ... in
 // order of first sight, and a slice finds them cheaper than the map,
@@ -172,18 +183,26 @@ func (a *Analyzer) decodeOptions(v decode.Version) decode.Options {
 	return decode.Options{Version: v, MaxPDU: a.maxPDU, Brief: a.brief}
 }
 
-func (a *Analyzer) decoded(s *session, m Meta, p *decode.PDU) error {
-	if err := a.intervalTick(m.Time); err != nil {
-		return err
+func (a *Analyzer) decoded(s *session, meta *Meta, p *decode.PDU) error {
+	if a.iv != nil {
+		if err := a.intervalTick(meta.Time); err != nil {
+			return err
+		}
 	}
 	// Every field of PDURecord, one by one: a composite literal is built
-	// in a temporary and copied again (176 bytes, for every PDU).
-	a.rec.Meta, a.rec.PDU = m, p
+	// in a temporary and copied again (176 bytes, for every PDU). The Meta
+	// may be built in place already (NextMeta); the rest reads the
+	// record's.
+	if meta != &a.rec.Meta {
+		a.rec.Meta = *meta
+	}
+	a.rec.PDU = p
 	a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = 0, false, 0
+	m := &a.rec.Meta
 	dir := dirIndex(m.Dir)
 	var rm respMatch
 	if p.Cmd != nil {
-		rm = a.follow(s, p, &m, dir)
+		a.follow(s, p, m, dir, &rm)
 	}
 	if !a.showSecrets && (p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver ||
 		p.ID == decode.BindTransceiver || p.ID == decode.Outbind) {
@@ -191,12 +210,24 @@ func (a *Analyzer) decoded(s *session, m Meta, p *decode.PDU) error {
 			p.Values[i].Bytes = maskedPassword
 		}
 	}
-	a.counts.add(&a.rec)
-	bind := bindName(s)
+	a.counts.add(p)
+	if !s.counted {
+		// A session is one stream: its number is counted once.
+		s.counted = true
+		a.counts.streams.add(m.Stream)
+	}
+	// The bind's name is only needed by the observer, the intervals and
+	// the filter; a plain run has none of them.
+	var bind string
+	if a.needBind {
+		bind = bindName(s)
+	}
 	if a.observed {
 		a.obs.PDU(bind, p.Name(), decode.Status(p.Status), p.ID.IsResponse())
 	}
-	a.intervalCount(bind, p, rm, max(s.pending[0].Len(), s.pending[1].Len()))
+	if a.iv != nil {
+		a.intervalCount(bind, p, &rm, max(s.pending[0].Len(), s.pending[1].Len()))
+	}
 	if a.observed {
 		for _, is := range p.Issues {
 			a.obs.Issue(is.Code, is.Severity)
@@ -210,13 +241,15 @@ func (a *Analyzer) decoded(s *session, m Meta, p *decode.PDU) error {
 		a.sweep(a.now.Add(-a.limits.horizon))
 		a.corr.sweep(a.now)
 	}
-	a.selected = !a.filter.active() || a.filter.match(&a.rec, bind)
+	a.selected = !a.filtering || a.filter.match(&a.rec, bind)
 	if a.selected {
 		if err := a.w.PDU(&a.rec); err != nil {
 			return err
 		}
 	}
-	a.flushMessages()
+	if len(a.corr.ready) > 0 {
+		a.flushMessages()
+	}
 	return a.werr
 }
 
@@ -250,14 +283,15 @@ func (a *Analyzer) WorstSeverity() decode.Severity {
 }
 
 // follow runs one PDU through its session, the message correlation and
-// the bind statistics.
-func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respMatch) {
+// the bind statistics; a response's match goes to *rm (given zero).
+func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int, rm *respMatch) {
 	s.learnRoles(p, dir)
 	if p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver || p.ID == decode.BindTransceiver {
-		s.bindAsked = p.Str(decode.FieldSystemID)
+		s.bindAsked, s.stats = p.Str(decode.FieldSystemID), nil
 	}
-	if name := bindName(s); s.stats == nil || s.statsName != name {
-		s.stats, s.statsName = a.binds.get(name), name
+	if s.stats == nil {
+		s.statsName = bindName(s)
+		s.stats = a.binds.get(s.statsName)
 		s.stats.streams[m.Stream] = true
 	}
 	b := s.stats
@@ -265,7 +299,7 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 	fromESME := s.esmeDir == dir || (s.esmeDir < 0 && dir == 0)
 	s.checkTLVPeer(p, fromESME)
 	if p.ID.IsResponse() {
-		rm = s.response(p, m, dir)
+		s.response(p, m, dir, rm)
 		if rm.ok {
 			a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = rm.latency, true, rm.req.frame
 			if a.observed {
@@ -319,8 +353,9 @@ func (a *Analyzer) follow(s *session, p *decode.PDU, m *Meta, dir int) (rm respM
 			b.windowN++
 		}
 	}
-	s.versionFromBind(p)
-	return rm
+	if isBindOrResp(p.ID) {
+		s.versionFromBind(p)
+	}
 }
 
 // sweep gives up on requests older than cutoff: they count as unanswered.

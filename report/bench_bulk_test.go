@@ -103,7 +103,7 @@ func BenchmarkAnalyzeBulkDecoded(b *testing.B) {
 			b.StartTimer()
 			start = threadCPU()
 			for i := range part {
-				if err := a.Decoded(part[i].m, &pdus[i]); err != nil {
+				if err := a.Decoded(&part[i].m, &pdus[i]); err != nil {
 					b.Fatal(err)
 				}
 			}

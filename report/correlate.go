@@ -288,8 +288,13 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 	if len(msg.parts) > 0 {
 		part = &msgPart{}
 	}
-	*part = msgPart{msg: msg, partNo: partNo, stream: m.Stream, seq: p.Seq, frame: m.Frame, time: m.Time,
-		receipts: part.receipts[:0]} // a reused message's first part keeps its array
+	// Cleared, then set field by field: a composite literal is built aside
+	// and copied (a part is over 200 bytes). A reused message's first part
+	// keeps the array of its receipts.
+	receipts := part.receipts[:0]
+	*part = msgPart{}
+	part.msg, part.partNo, part.stream, part.seq, part.frame = msg, partNo, m.Stream, p.Seq, m.Frame
+	part.time, part.receipts = m.Time, receipts
 	if c.keepText {
 		if tx := p.Text(); !tx.Hex {
 			part.text = tx.Text
@@ -311,8 +316,11 @@ func (c *correlator) newMessage(p *decode.PDU, m *Meta, systemID, src, dst strin
 	}
 	// The first part is left to submit, which overwrites it (keeping the
 	// array of its receipts: no one else holds it, see recycle).
-	msg.msgHead = msgHead{registered: reg, total: 1, order: c.order}
-	msg.msgTail = msgTail{command: p.Name(), systemID: systemID, src: src, dst: dst, first: m.Time}
+	// Cleared, then set field by field, as submit does a part.
+	msg.msgHead = msgHead{}
+	msg.registered, msg.total, msg.order = reg, 1, c.order
+	msg.msgTail = msgTail{}
+	msg.command, msg.systemID, msg.src, msg.dst, msg.first = p.Name(), systemID, src, dst, m.Time
 	msg.parts, msg.seen = msg.partsBuf[:0], msg.seenBuf[:0]
 	c.live.push(msg)
 	c.liveN++

@@ -16,7 +16,8 @@ import (
 // update. Durations fit 2,208 buckets, so the slice stays under 18 KB.
 type latencyHist struct {
 	exact   []time.Duration
-	buckets []uint64 // nil until exactLimit samples were seen
+	buckets []uint64     // nil until exactLimit samples were seen
+	index   *bucketIndex // finds the buckets; set with buckets
 	base    int32
 	n       uint64
 	min     time.Duration
@@ -37,8 +38,8 @@ func (h *latencyHist) add(d time.Duration) {
 }
 
 // latencySample is a duration to add to histograms: a bind's and the
-// total's take the same samples, and its bucket (a logarithm) is computed
-// once, when the first of them needs it.
+// total's take the same samples, and its bucket is found once, when the
+// first of them needs it.
 type latencySample struct {
 	d      time.Duration
 	bucket int32
@@ -47,9 +48,10 @@ type latencySample struct {
 
 func newLatencySample(d time.Duration) latencySample { return latencySample{d: max(d, 0)} }
 
-func (s *latencySample) bucketOf() int32 {
+// bucketIn returns the sample's bucket, found with x.
+func (s *latencySample) bucketIn(x *bucketIndex) int32 {
 	if !s.known {
-		s.bucket, s.known = bucketOf(s.d), true
+		s.bucket, s.known = x.bucket(s.d), true
 	}
 	return s.bucket
 }
@@ -70,14 +72,15 @@ func (h *latencyHist) addSample(s *latencySample) {
 			h.exact = append(h.exact, d)
 			return
 		}
-		h.base = bucketOf(h.exact[0])
+		h.index = sharedBucketIndex()
+		h.base = h.index.bucket(h.exact[0])
 		h.buckets = make([]uint64, 1)
 		for _, x := range h.exact {
-			h.count(bucketOf(x))
+			h.count(h.index.bucket(x))
 		}
 		h.exact = nil
 	}
-	h.count(s.bucketOf())
+	h.count(s.bucketIn(h.index))
 }
 
 // count adds one sample to bucket b, widening the slice to reach it.
@@ -94,6 +97,7 @@ func (h *latencyHist) count(b int32) {
 }
 
 // bucketOf maps a duration (in nanoseconds, at least 1) to its log bucket.
+// It defines the buckets; histograms find them with a bucketIndex.
 func bucketOf(d time.Duration) int32 {
 	if d < 1 {
 		d = 1

@@ -106,7 +106,7 @@ func (a *Analyzer) intervalTick(now time.Time) error {
 }
 
 // intervalCount adds one PDU to the current interval.
-func (a *Analyzer) intervalCount(bind string, p *decode.PDU, rm respMatch, window int) {
+func (a *Analyzer) intervalCount(bind string, p *decode.PDU, rm *respMatch, window int) {
 	if a.iv == nil {
 		return
 	}

@@ -55,7 +55,7 @@ func TestPendingTableAgainstMap(t *testing.T) {
 					}
 					order++
 					pr := pending{seq: s, order: order, frame: op}
-					tab.set(pr)
+					tab.set(&pr)
 					ref[s] = pr
 					if rng.Float64() >= tc.stuck {
 						open = append(open, s)

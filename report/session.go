@@ -54,6 +54,9 @@ type session struct {
 	mode     string // "transmitter", "receiver", "transceiver"
 	// stats is the bind row the session's PDUs are counted in, filed
 	// under statsName (see bindName); it changes when a bind succeeds.
+	// Whatever changes bindName's answer sets it to nil, so that the
+	// next PDU looks the row up again (comparing the names for every
+	// PDU cost more).
 	stats     *bindStats
 	statsName string
 	// esmeNoTLV: the ESME bound as v3.3 or earlier; smscNoTLV: the bind
@@ -75,6 +78,8 @@ type session struct {
 	// brief: the session's PDUs are decoded without issue details
 	// (decode.Options.Brief), so issues need no detail arguments.
 	brief bool
+	// counted: the session's stream is in the summary's stream count.
+	counted bool
 }
 
 func addIssue(p *decode.PDU, sev decode.Severity, code decode.Code, field string, off int, format string, args ...any) {
@@ -149,6 +154,7 @@ func (s *session) learnRoles(p *decode.PDU, dir int) {
 
 // versionFromBind updates the session version (ref §3.8.1): the ESME's
 // interface_version, then the lower of it and the SMSC's sc_interface_version.
+// The caller tests isBindOrResp: other PDUs leave it as it is.
 func (s *session) versionFromBind(p *decode.PDU) {
 	s.version = nextVersion(s.version, p)
 	switch p.ID {
@@ -164,10 +170,22 @@ func (s *session) versionFromBind(p *decode.PDU) {
 	}
 }
 
+// isBindOrResp reports whether id is a bind (transmitter, receiver or
+// transceiver) or the response to one: the PDUs that can change a
+// session's version. It is inlined, so other PDUs cost no call.
+func isBindOrResp(id decode.CommandID) bool {
+	switch id &^ decode.RespBit {
+	case decode.BindTransmitter, decode.BindReceiver, decode.BindTransceiver:
+		return true
+	}
+	return false
+}
+
 // nextVersion is the session version after p, given cur before it: a
 // bind's interface_version, then the lower of it and the bind response's
 // sc_interface_version. StreamDecoder follows it too, so that decoding
-// ahead of the analyzer applies the same version.
+// ahead of the analyzer applies the same version. Only binds and their
+// responses change it: callers test isBindOrResp first.
 func nextVersion(cur decode.Version, p *decode.PDU) decode.Version {
 	switch p.ID {
 	case decode.BindTransmitter, decode.BindReceiver, decode.BindTransceiver:
@@ -211,7 +229,8 @@ func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits, pa
 		return false
 	}
 	tab := &s.pending[dir]
-	if old, dup := tab.get(p.Seq); dup {
+	if tab.has(p.Seq) {
+		old, _ := tab.get(p.Seq)
 		addIssue(p, decode.SevWarning, decode.CodeDuplicateSeq, "sequence_number", 12,
 			"sequence_number %d is already outstanding (%s, frame %d)", p.Seq, decode.CommandName(old.id), old.frame)
 	}
@@ -219,7 +238,7 @@ func (s *session) request(p *decode.PDU, m *Meta, dir int, lim sessionLimits, pa
 		return false // counted by the caller as an eviction
 	}
 	s.sent[dir]++
-	tab.set(pending{id: p.ID, seq: p.Seq, time: m.Time, frame: m.Frame, order: s.sent[dir], part: part, bindSystemID: bindID})
+	tab.set(&pending{id: p.ID, seq: p.Seq, time: m.Time, frame: m.Frame, order: s.sent[dir], part: part, bindSystemID: bindID})
 	q := &s.arrivals[dir]
 	q.push(arrival{order: s.sent[dir], seq: p.Seq})
 	if q.Len() > 2*tab.Len()+64 {
@@ -249,50 +268,54 @@ func (s *session) outstanding(dir int, a arrival) bool {
 	return ok && pr.order == a.order
 }
 
-// oldest returns the earliest-sent request of dir still outstanding.
-func (s *session) oldest(dir int) (pending, bool) {
+// oldest returns the place and frame of the earliest-sent request of dir
+// still outstanding. (Not the request: a response needs only these, and a
+// copy of the request per response cost more than the test.)
+func (s *session) oldest(dir int) (a arrival, frame int, ok bool) {
 	q := &s.arrivals[dir]
 	tab := &s.pending[dir]
 	for q.Len() > 0 {
 		a := q.items()[0]
 		if pr := tab.inRing(a.seq); pr != nil && pr.order == a.order {
-			return *pr, true // outstanding: one lookup serves the test and the answer
+			return a, pr.frame, true
 		}
 		if len(tab.over) > 0 {
 			if pr, ok := tab.over[a.seq]; ok && pr.order == a.order {
-				return pr, true
+				return a, pr.frame, true
 			}
 		}
 		q.pop()
 	}
-	return pending{}, false
+	return arrival{}, 0, false
 }
 
-// response matches a response with the request it answers (ref §12.2).
-func (s *session) response(p *decode.PDU, m *Meta, dir int) respMatch {
+// response matches a response with the request it answers (ref §12.2),
+// into *rm (zero on entry; left so when none is outstanding).
+func (s *session) response(p *decode.PDU, m *Meta, dir int, rm *respMatch) {
 	tab := &s.pending[1-dir]
-	req, ok := tab.take(p.Seq)
-	if !ok {
+	var ok bool
+	if rm.req, ok = tab.take(p.Seq); !ok {
 		if p.Cmd == nil || p.ID != decode.GenericNack || p.Seq != 0 {
 			addIssue(p, decode.SevError, decode.CodeNoMatchingReq, "sequence_number", 12,
 				"no outstanding request with sequence_number %d from the other side", p.Seq)
 		}
-		return respMatch{}
+		return
 	}
+	req := &rm.req
 	if p.ID != decode.GenericNack && req.id|decode.RespBit != p.ID {
 		addIssue(p, decode.SevError, decode.CodeRespIDMismatch, "command_id", 4,
 			"answers %s (frame %d) with %s", decode.CommandName(req.id), req.frame, p.Name())
 	}
-	if other, ok := s.oldest(1 - dir); ok && other.order < req.order {
+	if first, frame, ok := s.oldest(1 - dir); ok && first.order < req.order {
 		s.issueNums(p, decode.SevInfo, decode.CodeOutOfOrderResp, "sequence_number", 12,
-			"answered before the earlier request %d (frame %d)", int64(other.seq), int64(other.frame))
+			"answered before the earlier request %d (frame %d)", int64(first.seq), int64(frame))
 	}
 	s.afterResponse(p, req)
-	return respMatch{req: req, ok: true, latency: elapsed(m.Time, req.time)}
+	rm.ok, rm.latency = true, elapsed(m.Time, req.time)
 }
 
 // afterResponse moves the state machine on answered binds and unbinds.
-func (s *session) afterResponse(p *decode.PDU, req pending) {
+func (s *session) afterResponse(p *decode.PDU, req *pending) {
 	ok := p.Status == 0 && p.ID != decode.GenericNack
 	switch req.id {
 	case decode.BindTransmitter, decode.BindReceiver, decode.BindTransceiver:
@@ -302,7 +325,7 @@ func (s *session) afterResponse(p *decode.PDU, req pending) {
 			}
 			return
 		}
-		s.systemID = req.bindSystemID
+		s.systemID, s.stats = req.bindSystemID, nil
 		s.bindChanged = true
 		switch req.id {
 		case decode.BindTransmitter:

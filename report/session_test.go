@@ -210,3 +210,22 @@ func TestAnalyzerSessionLookup(t *testing.T) {
 		})
 	}
 }
+
+// TestIsBindOrResp: the analyzer and StreamDecoder skip nextVersion for
+// PDUs that are not binds or bind responses, so no other command may
+// change the version, even one carrying interface_version or
+// sc_interface_version; and the binds and their responses do.
+func TestIsBindOrResp(t *testing.T) {
+	const cur = decode.V34
+	for _, c := range decode.Commands() {
+		p := decode.New(c.ID, 0, 1)
+		if c.Field(decode.FieldInterfaceVersion) >= 0 {
+			p.SetInt(decode.FieldInterfaceVersion, 0x50)
+		}
+		p.AddTLV(decode.TagSCInterfaceVersion, []byte{0x33})
+		changes := nextVersion(cur, p) != cur
+		if changes != isBindOrResp(c.ID) {
+			t.Errorf("%s: nextVersion changes the version: %v, isBindOrResp %v", c.Name, changes, isBindOrResp(c.ID))
+		}
+	}
+}

@@ -33,6 +33,9 @@ func (d *StreamDecoder) Decode(stream int, raw []byte, p *decode.PDU) {
 	o := d.opts
 	o.Version = d.version(stream)
 	p.Decode(raw, o)
+	if !isBindOrResp(p.ID) {
+		return
+	}
 	if v := nextVersion(o.Version, p); v != o.Version {
 		d.setVersion(stream, v)
 	}

@@ -84,7 +84,7 @@ func testStreamDecoderMatches(t *testing.T, streams [4]int) {
 			raw := encode(t, st.p)
 			if ahead {
 				d.Decode(m.Stream, raw, &p)
-				require.NoError(t, a.Decoded(m, &p))
+				require.NoError(t, a.Decoded(&m, &p))
 			} else {
 				require.NoError(t, a.PDU(m, raw))
 			}

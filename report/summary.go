@@ -56,7 +56,7 @@ type Summary struct {
 // counters accumulates the summary's tables.
 type counters struct {
 	pdus      int64
-	commands  tally[decode.CommandID]
+	commands  commandCounts
 	statuses  tally[decode.Status]
 	issues    map[decode.Code]*IssueCount
 	lastIssue *IssueCount // the row counted last: busy links repeat one code (SES-12) most
@@ -89,8 +89,9 @@ func newCounters() counters {
 	return counters{issues: map[decode.Code]*IssueCount{}}
 }
 
-func (c *counters) add(r *PDURecord) {
-	p := r.PDU
+// add counts p. Its stream is counted apart, once per session (see
+// Analyzer.decoded): counting it here cost a bitmap update per PDU.
+func (c *counters) add(p *decode.PDU) {
 	c.pdus++
 	c.commands.add(p.ID)
 	if p.ID.IsResponse() {
@@ -109,7 +110,6 @@ func (c *counters) add(r *PDURecord) {
 		ic.Count++
 		ic.Severity = max(ic.Severity, is.Severity)
 	}
-	c.streams.add(r.Stream)
 }
 
 func (c *counters) summary(capture []Counter) *Summary {

@@ -1,5 +1,7 @@
 package report
 
+import "smppdump.dev/smppdump/decode"
+
 // tally counts occurrences of keys. The first tallyInline distinct keys
 // (all of them in ordinary traffic: a dozen commands, a few statuses) are
 // counted in a slice searched from the front, cheaper than a map update;
@@ -42,6 +44,41 @@ func (t *tally[K]) all(f func(k K, n int64)) {
 	for k, n := range t.more {
 		f(k, n)
 	}
+}
+
+// commandCounts counts PDUs by command_id. Every PDU is counted, so the
+// ids of the protocol (requests and responses whose low bits are below
+// denseCommands) are counted in an array, by index; searching a tally for
+// them cost a dozen comparisons per PDU. Any other id goes to a tally.
+type commandCounts struct {
+	dense [2 * denseCommands]int64 // requests, then responses
+	other tally[decode.CommandID]
+}
+
+// denseCommands is one past the highest command_id of the protocol's
+// requests (cancel_broadcast_sm, 0x113).
+const denseCommands = 0x114
+
+func (c *commandCounts) add(id decode.CommandID) {
+	if lo := id &^ decode.RespBit; lo < denseCommands {
+		c.dense[uint32(lo)+uint32(id>>31)*denseCommands]++
+		return
+	}
+	c.other.add(id)
+}
+
+// all calls f for every id counted and its count, in no particular order.
+func (c *commandCounts) all(f func(id decode.CommandID, n int64)) {
+	for i, n := range c.dense {
+		if n > 0 {
+			id := decode.CommandID(i % denseCommands)
+			if i >= denseCommands {
+				id |= decode.RespBit
+			}
+			f(id, n)
+		}
+	}
+	c.other.all(f)
 }
 
 // streamSet records which stream numbers were seen: a bitmap for the

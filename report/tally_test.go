@@ -48,6 +48,46 @@ func TestTallyAgainstMap(t *testing.T) {
 	}
 }
 
+// TestCommandCountsAgainstMap: ids counted in the array and in the tally
+// come back once each, with their counts, on both sides of each edge.
+func TestCommandCountsAgainstMap(t *testing.T) {
+	const resp = decode.RespBit
+	for _, tc := range []struct {
+		name string
+		ids  []decode.CommandID
+	}{
+		{"empty", nil},
+		{"traffic", []decode.CommandID{decode.SubmitSM, decode.SubmitSMResp, decode.SubmitSM, decode.DeliverSM,
+			decode.DeliverSMResp, decode.EnquireLink, decode.EnquireLinkResp, decode.GenericNack, decode.DataSM}},
+		{"edges", []decode.CommandID{0, resp, denseCommands - 1, denseCommands, denseCommands | resp,
+			(denseCommands - 1) | resp, decode.CancelBroadcastSM, decode.CancelBroadcastSMResp,
+			0x7FFFFFFF, 0xFFFFFFFF, 0x7FFFFFFF, denseCommands}},
+		{"many odd ids", func() (ids []decode.CommandID) {
+			for i := range 300 {
+				ids = append(ids, decode.CommandID(0x1000+i%40), decode.CommandID(i%7)|resp)
+			}
+			return ids
+		}()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c commandCounts
+			want := map[decode.CommandID]int64{}
+			for _, id := range tc.ids {
+				c.add(id)
+				want[id]++
+			}
+			got := map[decode.CommandID]int64{}
+			c.all(func(id decode.CommandID, n int64) {
+				if _, dup := got[id]; dup {
+					t.Errorf("id %#x reported twice", uint32(id))
+				}
+				got[id] = n
+			})
+			require.Equal(t, want, got)
+		})
+	}
+}
+
 func TestStreamSet(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -97,7 +137,7 @@ func TestCountersIssues(t *testing.T) {
 					w.Code, w.Count, w.Severity = is.code, w.Count+1, max(w.Severity, is.sev)
 					want[is.code] = w
 				}
-				c.add(&PDURecord{PDU: p})
+				c.add(p)
 				c.unanswered() // SES-04 rows are kept beside the cached one
 				w := want[decode.CodeUnanswered]
 				w.Code, w.Count, w.Severity = decode.CodeUnanswered, w.Count+1, decode.SevWarning

@@ -155,7 +155,7 @@ func (p *pipeline) consume() {
 			it := &b.items[i]
 			switch it.kind {
 			case itemPDU:
-				p.err = p.a.Decoded(it.meta, &b.pdus[i])
+				p.err = p.a.Decoded(&it.meta, &b.pdus[i])
 				if p.keepFrames {
 					p.keep(it.meta.File, it.frames, p.a.Selected())
 				}
@@ -247,8 +247,11 @@ func pduMeta(m *report.Meta, r *reassembly.PDU) {
 }
 
 // setMeta sets *m to the record of a PDU or gap of file, frame and e.
+// Field by field: a composite literal is built aside and then copied, as
+// e might alias m (it costs half as much again, for every PDU).
 func setMeta(m *report.Meta, file string, frame int, e *reassembly.Endpoint) {
-	*m = report.Meta{File: file, Frame: frame, Time: e.Time, Stream: e.Stream, Src: e.Src, Dst: e.Dst, Dir: e.Dir.String()}
+	m.File, m.Frame, m.Time, m.Stream = file, frame, e.Time, e.Stream
+	m.Src, m.Dst, m.Dir, m.Offset = e.Src, e.Dst, e.Dir.String(), 0
 }
 
 // PDU implements reassembly.Handler.
@@ -257,10 +260,14 @@ func (p *pipeline) PDU(r *reassembly.PDU) {
 		return
 	}
 	if p.inline {
-		var m report.Meta
-		pduMeta(&m, r)
+		m := p.a.NextMeta() // built where the analyzer keeps it: no copy
+		pduMeta(m, r)
 		p.dec.Decode(m.Stream, r.Data, &p.pdu)
-		p.consumed(p.a.Decoded(m, &p.pdu), true, m.File, r.Frames)
+		// consumed has nothing to do for a PDU analysed without error when
+		// -w keeps no frames (p.err is still nil: it failed otherwise).
+		if err := p.a.Decoded(m, &p.pdu); err != nil || p.keepFrames {
+			p.consumed(err, true, m.File, r.Frames)
+		}
 		return
 	}
 	if p.live {
