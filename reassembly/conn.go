@@ -200,11 +200,18 @@ func (c *conn) dir(d tcpreasm.TCPFlowDirection) Dir {
 
 // endpoint describes direction d of c at packet at.
 func (c *conn) endpoint(d Dir, at *pktCtx) Endpoint {
-	e := Endpoint{Stream: c.index, Src: c.addr[d], Dst: c.addr[d.Reverse()], Dir: d}
+	var e Endpoint
+	c.setEndpoint(&e, d, at)
+	return e
+}
+
+// setEndpoint sets every field of *e to what endpoint returns, in place.
+func (c *conn) setEndpoint(e *Endpoint, d Dir, at *pktCtx) {
+	e.Time = time.Time{}
 	if at != nil {
 		e.Time = at.ci.Timestamp
 	}
-	return e
+	e.Stream, e.Src, e.Dst, e.Dir = c.index, c.addr[d], c.addr[d.Reverse()], d
 }
 
 // Accept implements reassembly.Stream. It forces the start of each half

@@ -408,8 +408,11 @@ func (f *framer) deliver(b []byte, sp []span, off int, offset int64) {
 		f.c.confirm()
 	}
 	at := f.provenance(sp, off, off+len(b))
+	// Field by field: a composite literal of the PDU (over 150 bytes) is
+	// built aside and then copied, for every PDU.
 	p := &r.pdu
-	*p = PDU{Frames: r.frames, Endpoint: f.c.endpoint(f.dir, at), Offset: offset, Data: b}
+	p.File, p.Frame, p.Frames, p.Offset, p.Data = "", 0, r.frames, offset, b
+	f.c.setEndpoint(&p.Endpoint, f.dir, at)
 	if at != nil {
 		p.File, p.Frame = at.file.name, at.frame
 	}
