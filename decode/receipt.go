@@ -34,6 +34,95 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 
 // parseReceipt is ParseReceipt writing into *r; it writes every field.
 func parseReceipt(r *Receipt, b []byte) bool {
+	var starts, ends [len(receiptLabels)]int // the found labels' values: b[starts[i]:ends[i]]
+	got, ok := findUsualReceiptLabels(b, &starts, &ends)
+	if !ok {
+		got = findReceiptLabels(b, &starts, &ends)
+	}
+	// The values are copied (callers keep the id, stat and err for hours),
+	// except those nearly every receipt repeats, which need no allocation;
+	// the short ones share one allocation (see copyReceiptValues).
+	var vals [len(receiptLabels)]string
+	var copies uint8 // bit i: vals[i] is still to be copied from raws[i]
+	var raws [len(receiptLabels)][]byte
+	for m := got; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros8(m)
+		raw := b[starts[i]:ends[i]]
+		// Usually the value is a token with neither space nor non-ASCII
+		// octet at either end (the space before the next label was left
+		// out above): nothing to trim.
+		if n := len(raw); i != textLabel && (n == 0 || raw[0]-0x21 >= 0x5F || raw[n-1]-0x21 >= 0x5F) { // 0x21–0x7F: ASCII, not space
+			raw = trimSpace(raw)
+		}
+		raws[i] = raw
+		if v, ok := commonReceiptValue(raw); ok {
+			vals[i] = v
+		} else {
+			copies |= 1 << i
+		}
+	}
+	copyReceiptValues(&vals, &raws, copies)
+	// The common values are in upper case already.
+	if copies&(1<<statLabel) != 0 && hasLowerASCII(raws[statLabel]) {
+		vals[statLabel] = strings.ToUpper(vals[statLabel])
+	}
+	r.ID, r.Sub, r.Dlvrd, r.SubmitDate = vals[0], vals[1], vals[2], vals[3]
+	r.DoneDate, r.Stat, r.Err = vals[4], vals[5], vals[6]
+	r.Text, r.HasText = vals[7], got&(1<<textLabel) != 0
+	return r.ID != "" || r.Stat != ""
+}
+
+// findUsualReceiptLabels is findReceiptLabels for receipt text in its
+// usual form, which nearly every SMSC sends (ref §8.3): the labels in the
+// order of receiptLabels from "id:" at the start, the last ones possibly
+// missing, each in lower case after one space, and no space in a value but
+// the text's. A value without a space holds no label (a label starts the
+// text or follows a space), so each value runs to the next space, where the
+// next label must start: a search for a space and a compare or two per
+// label, where findReceiptLabels looks at every colon. ok is false, and
+// starts and ends are partly written, when b is not in that form;
+// TestUsualReceiptLabels checks it against findReceiptLabels.
+func findUsualReceiptLabels(b []byte, starts, ends *[len(receiptLabels)]int) (got uint8, ok bool) {
+	if len(b) < 3 || b[0] != 'i' || b[1] != 'd' || b[2] != ':' {
+		return 0, false
+	}
+	for li, v := 0, 3; ; { // label li was found; its value starts at v
+		starts[li] = v
+		got |= 1 << li
+		// The value ends at the next space, looked for eight octets at a
+		// time; no call, since values are a few octets long.
+		sp := -1
+		for i := v; li != textLabel && i < len(b); i += 8 {
+			var m uint64
+			if len(b)-i >= 8 {
+				m = octetsEqual(binary.LittleEndian.Uint64(b[i:]), ' ')
+			} else {
+				m = octetsTail(b, i, ' ')
+			}
+			if m != 0 {
+				sp = i + bits.TrailingZeros64(m)/8
+				break
+			}
+		}
+		if sp < 0 { // the value runs to the end: no label follows it
+			ends[li] = len(b)
+			return got, true
+		}
+		ends[li] = sp
+		// The next label in its usual form, " name:", starts at sp.
+		li++
+		c := sp + len(receiptLabels[li]) // its colon
+		if c >= len(b) || b[c] != ':' || !receiptLabelWords[li].before(b, c) {
+			return 0, false
+		}
+		v = c + 1
+	}
+}
+
+// findReceiptLabels finds the labels of receipt text b, in any case and
+// order, and sets b[starts[i]:ends[i]] to the value of each label i found
+// (before trimming), returning the set of labels found.
+func findReceiptLabels(b []byte, starts, ends *[len(receiptLabels)]int) (got uint8) {
 	// One pass over the colons: each label is taken at its first
 	// occurrence that starts the text or follows a space (so "id:" does not
 	// match inside "msgid:"), compared with ASCII case folded in place.
@@ -41,9 +130,8 @@ func parseReceipt(r *Receipt, b []byte) bool {
 	// holds no colon, so a label starts after the colon of the one before:
 	// each value runs from one label's colon to the start of the next
 	// label, and is known as soon as that label is found.
-	var starts, ends [len(receiptLabels)]int // the found labels' values: b[starts[i]:ends[i]]
-	var got uint8                            // bit i: receiptLabels[i] was found
-	cur := -1                                // the label found last, whose value is being read
+	// got: bit i is set once receiptLabels[i] was found.
+	cur := -1 // the label found last, whose value is being read
 	for i := 0; i < len(b) && got != allReceiptLabels; i += 8 {
 		// The colons of b[i:i+8], found eight octets at a time since
 		// receipt values are short, are taken in turn.
@@ -81,37 +169,7 @@ func parseReceipt(r *Receipt, b []byte) bool {
 	if cur >= 0 {
 		ends[cur] = len(b)
 	}
-	// The values are copied (callers keep the id, stat and err for hours),
-	// except those nearly every receipt repeats, which need no allocation;
-	// the short ones share one allocation (see copyReceiptValues).
-	var vals [len(receiptLabels)]string
-	var copies uint8 // bit i: vals[i] is still to be copied from raws[i]
-	var raws [len(receiptLabels)][]byte
-	for m := got; m != 0; m &= m - 1 {
-		i := bits.TrailingZeros8(m)
-		raw := b[starts[i]:ends[i]]
-		// Usually the value is a token with neither space nor non-ASCII
-		// octet at either end (the space before the next label was left
-		// out above): nothing to trim.
-		if n := len(raw); i != textLabel && (n == 0 || raw[0]-0x21 >= 0x5F || raw[n-1]-0x21 >= 0x5F) { // 0x21–0x7F: ASCII, not space
-			raw = trimSpace(raw)
-		}
-		raws[i] = raw
-		if v, ok := commonReceiptValue(raw); ok {
-			vals[i] = v
-		} else {
-			copies |= 1 << i
-		}
-	}
-	copyReceiptValues(&vals, &raws, copies)
-	// The common values are in upper case already.
-	if copies&(1<<statLabel) != 0 && hasLowerASCII(raws[statLabel]) {
-		vals[statLabel] = strings.ToUpper(vals[statLabel])
-	}
-	r.ID, r.Sub, r.Dlvrd, r.SubmitDate = vals[0], vals[1], vals[2], vals[3]
-	r.DoneDate, r.Stat, r.Err = vals[4], vals[5], vals[6]
-	r.Text, r.HasText = vals[7], got&(1<<textLabel) != 0
-	return r.ID != "" || r.Stat != ""
+	return got
 }
 
 // matchReceiptLabel returns the index of the label not in got whose colon

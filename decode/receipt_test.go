@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"math/bits"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -59,32 +60,79 @@ func asciiLower(b []byte) []byte {
 }
 
 // TestParseReceiptAgainstNaive compares ParseReceipt with naiveParseReceipt
-// on receipts in the usual form, mutated (case, spacing, octets inserted,
-// changed or cut), on texts pieced together from labels and values, and
-// on random octets.
+// on the texts of forEachTestReceipt.
 func TestParseReceiptAgainstNaive(t *testing.T) {
-	usual := []string{
-		"id:0123456789 sub:001 dlvrd:001 submit date:2611270915 done date:2611270915 stat:DELIVRD err:000 text:Hello",
-		"id:0000000004 sub:001 dlvrd:001 submit date:2603020900 done date:2603020900 stat:DELIVRD err:000 text:",
-		"id:581840bcd593403799d872a5efaf1651250629 sub:001 dlvrd:001 submit date:250629133217 done date:250629133220 stat:undeliv err:034 Text:x y: z",
-		"ID:7 SUB:001 DLVRD:000 SUBMIT DATE:2401151230 DONE DATE:2401151231 STAT:Expired ERR:000",
-	}
-	pieces := []string{"id:", "ID:", " id:", "sub:", " sub:", "dlvrd:", "submit date:", "Submit Date:", "submit  date:", " done date:",
-		"stat:", " STAT:", " err:", " text:", "Text:", " ", "  ", "\t", "\n", ":", "::", "x:y", "msgid:", "0000000004", "DELIVRD",
-		"delivrd", "acked", "001", "2603020900", "\u00a0", "\u0085", "\u2003", "é", "\xff", "\xc2", "\x00", strings.Repeat("z", 70)}
-	r := rand.New(rand.NewPCG(3, 5))
-	check := func(b []byte) {
-		t.Helper()
+	forEachTestReceipt(func(b []byte) {
 		got, gotOK := ParseReceipt(b)
 		want, wantOK := naiveParseReceipt(b)
 		if got != want || gotOK != wantOK {
 			t.Fatalf("ParseReceipt(%q) = %+v, %v; want %+v, %v", b, got, gotOK, want, wantOK)
 		}
+	})
+}
+
+// TestUsualReceiptLabels checks that findUsualReceiptLabels takes the
+// receipts in the usual form, and that whenever it takes a text it finds
+// what findReceiptLabels finds, value bounds included (the trimming after
+// them could hide a difference).
+func TestUsualReceiptLabels(t *testing.T) {
+	for _, s := range []string{
+		"id:0000000004 sub:001 dlvrd:001 submit date:2603020900 done date:2603020900 stat:DELIVRD err:000 text:",
+		"id:581840bcd593403799d872a5efaf1651250629 sub:001 dlvrd:001 submit date:250629133217 done date:250629133220 stat:UNDELIV err:034 text:x y: z",
+		"id:7 sub:001 dlvrd:000 submit date:2401151230 done date:2401151231 stat:EXPIRED err:000",
+		"id:7 sub:001",
+		"id:7",
+		"id:",
+	} {
+		var starts, ends [len(receiptLabels)]int
+		if _, ok := findUsualReceiptLabels([]byte(s), &starts, &ends); !ok {
+			t.Errorf("findUsualReceiptLabels(%q) does not take a receipt in the usual form", s)
+		}
 	}
+	taken := 0
+	forEachTestReceipt(func(b []byte) {
+		var starts, ends, wantStarts, wantEnds [len(receiptLabels)]int
+		got, ok := findUsualReceiptLabels(b, &starts, &ends)
+		if !ok {
+			return
+		}
+		taken++
+		want := findReceiptLabels(b, &wantStarts, &wantEnds)
+		if got != want {
+			t.Fatalf("findUsualReceiptLabels(%q) found labels %08b; findReceiptLabels %08b", b, got, want)
+		}
+		for m := got; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros8(m)
+			if starts[i] != wantStarts[i] || ends[i] != wantEnds[i] {
+				t.Fatalf("findUsualReceiptLabels(%q): %s at %d:%d; findReceiptLabels: %d:%d",
+					b, receiptLabels[i], starts[i], ends[i], wantStarts[i], wantEnds[i])
+			}
+		}
+	})
+	if taken < 1000 {
+		t.Errorf("findUsualReceiptLabels took only %d of the test texts", taken)
+	}
+}
+
+// forEachTestReceipt calls f on receipts in the usual form, mutated (case,
+// spacing, octets inserted, changed or cut), on texts pieced together from
+// labels and values, and on random octets.
+func forEachTestReceipt(f func(b []byte)) {
+	usual := []string{
+		"id:0123456789 sub:001 dlvrd:001 submit date:2611270915 done date:2611270915 stat:DELIVRD err:000 text:Hello",
+		"id:0000000004 sub:001 dlvrd:001 submit date:2603020900 done date:2603020900 stat:DELIVRD err:000 text:",
+		"id:581840bcd593403799d872a5efaf1651250629 sub:001 dlvrd:001 submit date:250629133217 done date:250629133220 stat:undeliv err:034 Text:x y: z",
+		"ID:7 SUB:001 DLVRD:000 SUBMIT DATE:2401151230 DONE DATE:2401151231 STAT:Expired ERR:000",
+		"id:7 sub:001 dlvrd:000 submit date:2401151230 done date:2401151231 stat:EXPIRED err:000",
+	}
+	pieces := []string{"id:", "ID:", " id:", "sub:", " sub:", "dlvrd:", "submit date:", "Submit Date:", "submit  date:", " done date:",
+		"stat:", " STAT:", " err:", " text:", "Text:", " ", "  ", "\t", "\n", ":", "::", "x:y", "msgid:", "0000000004", "DELIVRD",
+		"delivrd", "acked", "001", "2603020900", "\u00a0", "\u0085", "\u2003", "é", "\xff", "\xc2", "\x00", strings.Repeat("z", 70)}
+	r := rand.New(rand.NewPCG(3, 5))
 	for _, s := range usual {
-		check([]byte(s))
+		f([]byte(s))
 		for cut := range len(s) {
-			check([]byte(s[:cut]))
+			f([]byte(s[:cut]))
 		}
 	}
 	for range 100000 {
@@ -102,14 +150,14 @@ func TestParseReceiptAgainstNaive(t *testing.T) {
 				b = append(b[:p:p], append([]byte(pieces[r.IntN(len(pieces))]), b[p:]...)...)
 			}
 		}
-		check(b)
+		f(b)
 	}
 	for range 100000 {
 		var b []byte
 		for range r.IntN(20) {
 			b = append(b, pieces[r.IntN(len(pieces))]...)
 		}
-		check(b)
+		f(b)
 	}
 	for range 20000 {
 		b := make([]byte, r.IntN(100))
@@ -119,6 +167,6 @@ func TestParseReceiptAgainstNaive(t *testing.T) {
 				b[i] = byte(r.IntN(256))
 			}
 		}
-		check(b)
+		f(b)
 	}
 }

@@ -74,24 +74,32 @@ func allPrintable(b []byte) bool {
 
 // colonsTail returns colons of b[i:], fewer than eight octets at the end
 // of b, as if they were a word.
-func colonsTail(b []byte, i int) uint64 {
+func colonsTail(b []byte, i int) uint64 { return octetsTail(b, i, ':') }
+
+// colons returns w with the high bit set of each octet that is ':', and no
+// other bit.
+func colons(w uint64) uint64 { return octetsEqual(w, ':') }
+
+// octetsTail returns octetsEqual of b[i:], fewer than eight octets at the
+// end of b, as if they were a word.
+func octetsTail(b []byte, i int, c byte) uint64 {
 	var w uint64
 	if len(b) >= 8 {
-		// The last word, shifted so that b[i] comes first; the zero octets
-		// shifted in are no colons.
+		// The last word, shifted so that b[i] comes first.
 		w = binary.LittleEndian.Uint64(b[len(b)-8:]) >> (8 * (8 - (len(b) - i)))
 	} else {
 		for k := len(b) - 1; k >= i; k-- {
 			w = w<<8 | uint64(b[k])
 		}
 	}
-	return colons(w)
+	// The zero octets above b[i:] would match a c of 0: masked off.
+	return octetsEqual(w, c) & (highBits >> (8 * (8 - (len(b) - i))))
 }
 
-// colons returns w with the high bit set of each octet that is ':', and no
-// other bit.
-func colons(w uint64) uint64 {
-	x := w ^ (':' * lowBits) // zero octets where w has a colon
+// octetsEqual returns w with the high bit set of each octet that is c, and
+// no other bit.
+func octetsEqual(w uint64, c byte) uint64 {
+	x := w ^ (uint64(c) * lowBits) // zero octets where w has a c
 	// Adding 0x7F to each octet's low seven bits sets its high bit when
 	// they are not all zero, without carries between octets; OR-ing x
 	// adds the octets whose own high bit is set. What remains clear are

@@ -31,10 +31,14 @@ func naivePrintable(b []byte) bool {
 
 // naiveColons is colons of b[i:i+8] (or of the rest, as colonsTail) as a
 // plain loop.
-func naiveColons(b []byte, i int) uint64 {
+func naiveColons(b []byte, i int) uint64 { return naiveOctets(b, i, ':') }
+
+// naiveOctets is octetsEqual of b[i:i+8] (or of the rest, as octetsTail) as
+// a plain loop.
+func naiveOctets(b []byte, i int, c byte) uint64 {
 	var m uint64
 	for k := 0; k < 8 && i+k < len(b); k++ {
-		if b[i+k] == ':' {
+		if b[i+k] == c {
 			m |= 0x80 << (8 * k)
 		}
 	}
@@ -82,6 +86,14 @@ func TestScannersRandom(t *testing.T) {
 	}
 }
 
+// lastOctet returns the last octet of b, or 'a': an octet b holds, if any.
+func lastOctet(b []byte) byte {
+	if len(b) == 0 {
+		return 'a'
+	}
+	return b[len(b)-1]
+}
+
 func checkScanners(t *testing.T, b []byte) {
 	t.Helper()
 	h1, e1 := scanGSM(b)
@@ -99,6 +111,18 @@ func checkScanners(t *testing.T, b []byte) {
 			}
 		} else if got := colonsTail(b, i); got != want {
 			t.Fatalf("colonsTail(%x, %d) = %#x; want %#x", b, i, got, want)
+		}
+	}
+	for _, c := range []byte{' ', 0x00, 0x80, 0xFF, lastOctet(b)} {
+		for i := range b {
+			want := naiveOctets(b, i, c)
+			if len(b)-i >= 8 {
+				if got := octetsEqual(binary.LittleEndian.Uint64(b[i:]), c); got != want {
+					t.Fatalf("octetsEqual(%x, %#x) = %#x; want %#x", b[i:i+8], c, got, want)
+				}
+			} else if got := octetsTail(b, i, c); got != want {
+				t.Fatalf("octetsTail(%x, %d, %#x) = %#x; want %#x", b, i, c, got, want)
+			}
 		}
 	}
 	for _, start := range []int{0, 1, 3} {
