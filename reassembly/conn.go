@@ -60,7 +60,7 @@ type conn struct {
 	hiOK     [2]bool
 	noLeave  bool       // it stays in the assembler (a wild sequence number)
 	keys     [2]flowKey // per Dir, while direct
-	lastSeen time.Time  // latest capture time of its packets (gopacket's idle clock)
+	lastSeen latestTime // latest capture time of its packets (gopacket's idle clock)
 }
 
 var (
@@ -221,9 +221,7 @@ func (c *conn) setEndpoint(e *Endpoint, d Dir, at *pktCtx) {
 func (c *conn) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir tcpreasm.TCPFlowDirection, nextSeq tcpreasm.Sequence, start *bool, ac tcpreasm.AssemblerContext) bool {
 	r := c.r
 	*start = true
-	if ci.Timestamp.After(c.lastSeen) { // as gopacket's, for direct framing's idle close
-		c.lastSeen = ci.Timestamp
-	}
+	c.lastSeen.see(ci.Timestamp, instantOf(ci.Timestamp)) // as gopacket's, for direct framing's idle close
 	if r.directs.leaving == c {
 		return true // its synthetic RST
 	}

@@ -122,12 +122,13 @@ func eachFrame(ctx context.Context, files []string, o Options, keep func(string,
 func copyFile(ctx context.Context, src *source, name string, keep func(string, int) bool, fn func(*Frame) error) (int, error) {
 	n := 0
 	f := Frame{File: name}
+	var rec record
 	for {
 		if f.Number&0xff == 0 && ctx.Err() != nil {
 			return n, fmt.Errorf("reassembly: %w", ctx.Err())
 		}
-		data, ci, err := src.read()
-		if d := src.damaged(); d != nil {
+		err := src.read(&rec)
+		if d := rec.damage; d != nil {
 			f.Number += d.records // numbered as Run numbers them
 		}
 		if err != nil {
@@ -137,8 +138,8 @@ func copyFile(ctx context.Context, src *source, name string, keep func(string, i
 		if !keep(name, f.Number) {
 			continue
 		}
-		f.Info = gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: len(data), Length: max(ci.Length, len(data))}
-		f.LinkType, f.Data = src.linkType(ci), data
+		f.Info = gopacket.CaptureInfo{Timestamp: rec.ci.Timestamp, CaptureLength: len(rec.data), Length: max(rec.ci.Length, len(rec.data))}
+		f.LinkType, f.Data = rec.link, rec.data
 		if err := fn(&f); err != nil {
 			return n, fmt.Errorf("%s: frame %d: %w", name, f.Number, err)
 		}

@@ -22,12 +22,14 @@ func readFrames(t testing.TB, b []byte) ([]frame, []layers.LinkType) {
 	var out []frame
 	var lts []layers.LinkType
 	for {
-		data, ci, err := src.read()
+		var rec record
+		err := src.read(&rec)
 		if err == io.EOF {
 			break
 		}
 		require.NoError(t, err)
-		lts = append(lts, src.linkType(ci))
+		data, ci := rec.data, rec.ci
+		lts = append(lts, rec.link)
 		ci.AncillaryData, ci.InterfaceIndex = nil, 0
 		out = append(out, frame{append([]byte(nil), data...), ci})
 	}

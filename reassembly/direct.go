@@ -102,13 +102,13 @@ func (r *runner) directKey(netFlow gopacket.Flow, tcp *layers.TCP) flowKey {
 	return flowKey{net: netFlow, sport: uint16(tcp.SrcPort), dport: uint16(tcp.DstPort)}
 }
 
-// direct frames tcp, of the flow id, directly when it belongs to a connection that left the
+// direct frames seg, of the flow id, directly when it belongs to a connection that left the
 // assembler and is the next segment of its direction. It returns false
 // when the segment must go to the assembler (the connection, if it was
 // direct, has then rejoined it). pc is the packet's context, or nil: it is
 // then made only when the segment carries stream data (from f, frame, ci
 // and truncated), so that bare ACKs cost no allocation.
-func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, frame int, ci *gopacket.CaptureInfo, truncated bool) bool {
+func (r *runner) direct(id *flowID, seg *segment, pc *pktCtx, f *fileRef, frame int, ci *gopacket.CaptureInfo, truncated bool) bool {
 	ds := &r.directs
 	if ds.m.len() == 0 {
 		return false
@@ -120,12 +120,12 @@ func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, fra
 	c, d := e.c, e.dir
 	fr := &c.dirs[d]
 	exp := fr.nextSeq()
-	diff := seqDiff(exp, tcp.Seq)
-	n := len(tcp.Payload)
+	diff := seqDiff(exp, seg.seq)
+	n := len(seg.payload)
 	if pc != nil {
 		f, frame, ci, truncated = pc.file, pc.frame, &pc.ci, pc.truncated
 	}
-	if tcp.SYN || tcp.FIN || tcp.RST || truncated || (diff > 0 && n > 0) || diff <= -1<<30 || diff >= 1<<30 || fr.done {
+	if seg.flags&(tcpSYN|tcpFIN|tcpRST) != 0 || truncated || (diff > 0 && n > 0) || diff <= -1<<30 || diff >= 1<<30 || fr.done {
 		if pc == nil {
 			pc = r.slab.next(f, frame, ci)
 			pc.truncated = truncated
@@ -133,9 +133,7 @@ func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, fra
 		r.rejoin(c, d, pc)
 		return false
 	}
-	if ci.Timestamp.After(c.lastSeen) {
-		c.lastSeen = ci.Timestamp
-	}
+	c.lastSeen.see(ci.Timestamp, instantOf(ci.Timestamp))
 	if n == 0 || c.r.stop {
 		return true // a bare ACK (or a window probe ahead): no stream data
 	}
@@ -149,7 +147,7 @@ func (r *runner) direct(id *flowID, tcp *layers.TCP, pc *pktCtx, f *fileRef, fra
 	if scratch {
 		pc = r.slab.scratch(&ds.scratch, f, frame, ci)
 	}
-	data := tcp.Payload[len(tcp.Payload)-n:]
+	data := seg.payload[len(seg.payload)-n:]
 	ds.sp[0] = span{n, pc}
 	r.countBytes(c, n)
 	if scratch {
@@ -260,7 +258,7 @@ func (r *runner) rejoin(c *conn, d Dir, pc *pktCtx) {
 		c.hi[i], c.hiOK[i] = f.nextSeq(), true
 		// SYN, at the connection's latest time: gopacket's idle clock
 		// starts from it, as if it had seen every packet.
-		r.synthetic(c.keys[i], f.nextSeq()-1, tcpSYN, pc, c.lastSeen)
+		r.synthetic(c.keys[i], f.nextSeq()-1, tcpSYN, pc, c.lastSeen.t)
 	}
 	ds.rejoining = nil
 }
@@ -284,7 +282,7 @@ func (r *runner) closeDirect(tc time.Time) {
 	ds := &r.directs
 	var idleConns []*conn
 	ds.m.each(func(k flowID, e directEntry) {
-		if e.dir == DirClientToServer && k == e.c.keys[0].id() && (tc.IsZero() || e.c.lastSeen.Before(tc)) {
+		if e.dir == DirClientToServer && k == e.c.keys[0].id() && (tc.IsZero() || e.c.lastSeen.t.Before(tc)) {
 			idleConns = append(idleConns, e.c)
 		}
 	})

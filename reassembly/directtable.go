@@ -65,23 +65,34 @@ func (t *directTable) find(w *idWords) int {
 	mask := len(t.slots) - 1
 	for i := t.home(w); ; i = (i + 1) & mask {
 		s := &t.slots[i]
-		// Word by word: == on the arrays calls the runtime's memequal.
-		if !s.used || s.w[0] == w[0] && s.w[1] == w[1] && s.w[2] == w[2] && s.w[3] == w[3] && s.w[4] == w[4] {
+		if !s.used || s.w.equal(w) {
 			return i
 		}
 	}
 }
 
-// get returns the entry of id.
+// equal compares word by word: == on the arrays calls the runtime's memequal.
+func (w *idWords) equal(v *idWords) bool {
+	return w[0] == v[0] && w[1] == v[1] && w[2] == v[2] && w[3] == v[3] && w[4] == v[4]
+}
+
+// get returns the entry of id. It probes as find does, itself: a call less
+// for every packet.
 func (t *directTable) get(id *flowID) (directEntry, bool) {
 	if t.n == 0 {
 		return directEntry{}, false
 	}
 	w := words(id)
-	if s := &t.slots[t.find(&w)]; s.used {
-		return s.e, true
+	mask := len(t.slots) - 1
+	for i := t.home(&w); ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		switch {
+		case !s.used:
+			return directEntry{}, false
+		case s.w.equal(&w):
+			return s.e, true
+		}
 	}
-	return directEntry{}, false
 }
 
 func (t *directTable) has(id *flowID) bool {

@@ -408,14 +408,16 @@ func (f *framer) deliver(b []byte, sp []span, off int, offset int64) {
 		f.c.confirm()
 	}
 	at := f.provenance(sp, off, off+len(b))
-	// Field by field: a composite literal of the PDU (over 150 bytes) is
-	// built aside and then copied, for every PDU.
+	// Set field by field: a composite literal, and the Endpoint in it,
+	// would be built aside and copied, for every PDU
+	// (TestDeliverSetsEveryPDUField, TestSetEndpoint).
 	p := &r.pdu
-	p.File, p.Frame, p.Frames, p.Offset, p.Data = "", 0, r.frames, offset, b
-	f.c.setEndpoint(&p.Endpoint, f.dir, at)
+	p.File, p.Frame = "", 0
 	if at != nil {
 		p.File, p.Frame = at.file.name, at.frame
 	}
+	p.Frames, p.Offset, p.Data = r.frames, offset, b
+	f.c.setEndpoint(&p.Endpoint, f.dir, at)
 	r.emitPDU(f.c, p, f.base+uint32(offset))
 }
 

@@ -3,9 +3,12 @@ package reassembly
 import (
 	"bytes"
 	"encoding/binary"
+	"net/netip"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/stretchr/testify/require"
 )
@@ -361,4 +364,39 @@ func TestLossTimeout(t *testing.T) {
 	require.Equal(t, []string{"pdu", "pdu", "gap", "pdu", "pdu"}, col.events)
 	require.Equal(t, []int{4, 6, 5, 7}, []int{pdus[0].Frame, pdus[1].Frame, pdus[2].Frame, pdus[3].Frame})
 	require.Equal(t, []gotGap{{ReasonLoss, 5, c2s, 16, 16, 0}}, gaps)
+}
+
+// TestSetEndpoint: setEndpoint sets every field of an Endpoint that held
+// another one, as deliver, which reuses one PDU, needs.
+func TestSetEndpoint(t *testing.T) {
+	a, b := netip.MustParseAddrPort("10.20.1.10:40000"), netip.MustParseAddrPort("10.20.0.1:2775")
+	c := &conn{index: 3, addr: [2]netip.AddrPort{a, b}}
+	stale := Endpoint{Time: time.Unix(1, 0), Stream: 7, Src: b, Dst: a, Dir: s2c}
+	v := reflect.ValueOf(stale)
+	for i := range v.NumField() {
+		require.False(t, v.Field(i).IsZero(), "Endpoint.%s: give it a value here, and set it in setEndpoint", v.Type().Field(i).Name)
+	}
+	at := &pktCtx{ci: gopacket.CaptureInfo{Timestamp: time.Unix(1772442000, 40000)}}
+	for _, tc := range []struct {
+		at   *pktCtx
+		want Endpoint
+	}{
+		{nil, Endpoint{Stream: 3, Src: a, Dst: b, Dir: c2s}},
+		{at, Endpoint{Time: at.ci.Timestamp, Stream: 3, Src: a, Dst: b, Dir: c2s}},
+	} {
+		e := stale
+		c.setEndpoint(&e, c2s, tc.at)
+		require.Equal(t, tc.want, e)
+		require.Equal(t, tc.want, c.endpoint(c2s, tc.at))
+	}
+}
+
+// TestDeliverSetsEveryPDUField: deliver sets the PDU it reuses field by
+// field; a field added to PDU must be set there too.
+func TestDeliverSetsEveryPDUField(t *testing.T) {
+	var names []string
+	for f := range reflect.TypeFor[PDU]().Fields() {
+		names = append(names, f.Name)
+	}
+	require.Equal(t, []string{"File", "Frame", "Frames", "Endpoint", "Offset", "Data"}, names, "set the new field in framer.deliver")
 }

@@ -41,6 +41,7 @@ type FrameSink interface {
 // record.
 type FrameReader struct {
 	src   *source
+	rec   record
 	frame Frame
 }
 
@@ -64,8 +65,9 @@ func (fr *FrameReader) LinkType() layers.LinkType { return fr.src.fileLink }
 // io.EOF; a record cut short ends the stream with another error, where Run
 // reports a Problem.
 func (fr *FrameReader) Next() (*Frame, error) {
-	data, ci, err := fr.src.read()
-	if d := fr.src.damaged(); d != nil {
+	rec := &fr.rec
+	err := fr.src.read(rec)
+	if d := rec.damage; d != nil {
 		fr.frame.Number += d.records // numbered as Run numbers them
 	}
 	if err != nil {
@@ -75,8 +77,8 @@ func (fr *FrameReader) Next() (*Frame, error) {
 		return nil, fmt.Errorf("%s: after frame %d: %w", fr.frame.File, fr.frame.Number, err)
 	}
 	fr.frame.Number++
-	fr.frame.Info = gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: len(data), Length: max(ci.Length, len(data))}
-	fr.frame.LinkType = fr.src.linkType(ci)
-	fr.frame.Data = data
+	fr.frame.Info = gopacket.CaptureInfo{Timestamp: rec.ci.Timestamp, CaptureLength: len(rec.data), Length: max(rec.ci.Length, len(rec.data))}
+	fr.frame.LinkType = rec.link
+	fr.frame.Data = rec.data
 	return &fr.frame, nil
 }

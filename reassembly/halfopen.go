@@ -254,10 +254,12 @@ func (r *runner) assembleTCP(netFlow gopacket.Flow, tcp *layers.TCP, pc *pktCtx)
 	r.mayLeave(netFlow, tcp, pc)
 }
 
-// TCP flags of the bare segments fed to the assembler.
+// TCP flags: those of the bare segments fed to the assembler, and those
+// that end direct framing.
 const (
-	tcpRST = 0x04
+	tcpFIN = 0x01
 	tcpSYN = 0x02
+	tcpRST = 0x04
 	tcpACK = 0x10
 )
 

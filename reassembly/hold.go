@@ -164,7 +164,7 @@ func (r *runner) drain(all bool) {
 		h.want = nil
 		if err := h.tcp.DecodeFromBytes(p.raw, gopacket.NilDecodeFeedback); err == nil {
 			id := flowKey{p.netFlow, uint16(h.tcp.SrcPort), uint16(h.tcp.DstPort)}.id()
-			if !r.direct(&id, &h.tcp, p.pc, nil, 0, nil, false) {
+			if seg := segmentOf(&h.tcp); !r.direct(&id, &seg, p.pc, nil, 0, nil, false) {
 				r.assembleTCP(p.netFlow, &h.tcp, p.pc)
 			}
 		}

@@ -51,7 +51,7 @@ func linkFirstLayer(lt layers.LinkType) (gopacket.LayerType, bool) {
 type decodeResult uint8
 
 const (
-	resultTCP      decodeResult = iota // d.tcp holds a segment; d.netFlow its addresses
+	resultTCP      decodeResult = iota // d.seg holds a segment, d.id its flow (see decode)
 	resultNonTCP                       // not TCP over IP, or unsupported
 	resultFragment                     // an IPv4 fragment of a datagram not yet complete
 	resultError                        // a layer failed to decode (d.err)
@@ -81,6 +81,10 @@ type linkDecoder struct {
 	lost      bool   // a layer lacks bytes its header announces (not just link padding)
 	fragment  bool   // the frame was an IPv4 fragment
 	err       error
+
+	seg     segment // what direct framing reads of the segment, on resultTCP
+	partial bool    // fastDecode left d.tcp and d.netFlow to completeTCP, decoding rawTCP
+	rawTCP  []byte
 }
 
 func newLinkDecoder() *linkDecoder {
@@ -110,16 +114,19 @@ func newLinkDecoder() *linkDecoder {
 }
 
 // decode decodes one frame of link type lt captured at ci. On resultTCP,
-// d.tcp, d.netFlow and d.id describe the segment; its payload aliases data unless
-// it was reassembled from fragments.
+// d.seg and d.id describe the segment, and d.tcp and d.netFlow do once
+// completeTCP has been called. Its payload aliases data unless it was
+// reassembled from fragments.
 func (d *linkDecoder) decode(lt layers.LinkType, data []byte, ci *gopacket.CaptureInfo) decodeResult {
 	d.truncated, d.lost, d.fragment, d.err = false, false, false, nil
+	d.partial = false
 	if d.fastDecode(lt, data, ci) {
 		return resultTCP
 	}
 	res := d.decodeLayers(lt, data, ci)
 	if res == resultTCP {
 		d.id = flowKey{d.netFlow, uint16(d.tcp.SrcPort), uint16(d.tcp.DstPort)}.id()
+		d.seg = segmentOf(&d.tcp)
 	}
 	return res
 }

@@ -124,7 +124,7 @@ func RunLive(ctx context.Context, iface string, o Options, h Handler) (Stats, er
 // and held mirror PDUs delivered in time.
 func (r *runner) idle(now time.Time) {
 	if now.After(r.now) {
-		r.advance(now)
+		r.advance(now, instantOf(now), true)
 		if r.dd != nil && r.dd.pending() {
 			r.dd.expire(nanos(r.now), false)
 		}

@@ -21,8 +21,16 @@ const lookaheadMin = 256 << 10
 
 // peek returns at least n bytes from the current offset, or fewer when the
 // stream ends (or fails) before. The bytes stay valid until the next call
-// of peek or discard.
+// of peek or discard. It is inlined: the window nearly always holds them.
 func (l *lookahead) peek(n int) []byte {
+	if l.hi-l.lo < n {
+		l.fill(n)
+	}
+	return l.buf[l.lo:l.hi]
+}
+
+// fill reads until the window holds n bytes or the stream ends.
+func (l *lookahead) fill(n int) {
 	for l.hi-l.lo < n && l.err == nil {
 		if l.hi == len(l.buf) {
 			l.makeRoom(n)
@@ -36,7 +44,6 @@ func (l *lookahead) peek(n int) []byte {
 			l.err = err
 		}
 	}
-	return l.buf[l.lo:l.hi]
 }
 
 // makeRoom makes space after hi, towards n bytes in all: it moves the

@@ -7,7 +7,6 @@ import (
 	"math/bits"
 	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -171,10 +170,6 @@ func newPcapReader(name string, r io.Reader) (*pcapReader, error) {
 	return p, nil
 }
 
-func (p *pcapReader) damaged() *fileDamage { return p.damage.take(&p.taken) }
-
-func (p *pcapReader) linkType(gopacket.CaptureInfo) layers.LinkType { return p.link }
-
 // header decodes the record header b starts with. It reads little-endian
 // and swaps for a big-endian file, rather than through p.order: an
 // interface call per field of every record costs more than the rest.
@@ -186,6 +181,12 @@ func (p *pcapReader) header(b []byte) pcapHeader {
 		h = pcapHeader{bits.ReverseBytes32(h.sec), bits.ReverseBytes32(h.frac), bits.ReverseBytes32(h.capLen), bits.ReverseBytes32(h.origLen)}
 	}
 	return h
+}
+
+// lengthsOK reports whether h's lengths can be right; lengthsWrong says
+// why not. It is inlined, for every record.
+func (p *pcapReader) lengthsOK(h pcapHeader) bool {
+	return int64(h.capLen) <= int64(p.maxCap) && h.capLen <= h.origLen
 }
 
 // lengthsWrong says what is wrong with h's lengths, or "".
@@ -216,29 +217,32 @@ func (p *pcapReader) time(sec, frac uint32) time.Time {
 
 func far(a, b int64) bool { return a-b > resyncMaxJump || b-a > resyncMaxJump }
 
-// read returns the next record's data (valid until the next call) and
-// capture information. Damage found before it is noted in p.damage.
-func (p *pcapReader) read() ([]byte, gopacket.CaptureInfo, error) {
+// read implements recordReader. Damage found before the record is noted
+// in p.damage, and handed on in rec.damage.
+func (p *pcapReader) read(rec *record) error {
 	for {
 		b := p.la.peek(16)
 		if len(b) < 16 {
 			if _, err := p.la.ended(); err != nil {
-				return nil, gopacket.CaptureInfo{}, err
+				return p.fail(rec, err)
 			}
 			if len(b) == 0 {
-				return nil, gopacket.CaptureInfo{}, io.EOF
+				return p.fail(rec, io.EOF)
 			}
-			return nil, gopacket.CaptureInfo{}, io.ErrUnexpectedEOF // inside a record header
+			return p.fail(rec, io.ErrUnexpectedEOF) // inside a record header
 		}
 		h := p.header(b)
-		why := p.lengthsWrong(h)
+		why := ""
+		if !p.lengthsOK(h) {
+			why = p.lengthsWrong(h)
+		}
 		retime := false
 		if why == "" && (!p.fracOK(h) || p.hasLast && far(int64(h.sec), p.last)) {
 			retime, why = p.oddTime(h)
 		}
 		if why != "" {
 			if err := p.resync(why); err != nil {
-				return nil, gopacket.CaptureInfo{}, err
+				return p.fail(rec, err)
 			}
 			continue
 		}
@@ -248,12 +252,12 @@ func (p *pcapReader) read() ([]byte, gopacket.CaptureInfo, error) {
 		}
 		if len(b) < n {
 			if _, err := p.la.ended(); err != nil {
-				return nil, gopacket.CaptureInfo{}, err
+				return p.fail(rec, err)
 			}
 			// Cut inside the record's data, or a damaged length that
 			// runs past the end: only a valid record after it tells.
 			if p.resync(fmt.Sprintf("captured length %d, past the end of the file", h.capLen)) != nil {
-				return nil, gopacket.CaptureInfo{}, io.ErrUnexpectedEOF
+				return p.fail(rec, io.ErrUnexpectedEOF)
 			}
 			continue
 		}
@@ -261,7 +265,7 @@ func (p *pcapReader) read() ([]byte, gopacket.CaptureInfo, error) {
 			// The packet inside does not match the record's lengths, and
 			// no record follows where they say: a damaged length.
 			if err := p.resync(fmt.Sprintf("captured length %d, original length %d: not the packet's", h.capLen, h.origLen)); err != nil {
-				return nil, gopacket.CaptureInfo{}, err
+				return p.fail(rec, err)
 			}
 			continue
 		}
@@ -279,9 +283,19 @@ func (p *pcapReader) read() ([]byte, gopacket.CaptureInfo, error) {
 		p.la.discard(n)
 		p.sizes.add(n)
 		p.last, p.lastTime, p.hasLast = ts.Unix(), ts, true
-		ci := gopacket.CaptureInfo{Timestamp: ts, CaptureLength: int(h.capLen), Length: int(h.origLen)}
-		return b[16:n:n], ci, nil
+		// Field by field: a composite literal is built aside and copied.
+		ci := &rec.ci
+		ci.Timestamp, ci.CaptureLength, ci.Length = ts, int(h.capLen), int(h.origLen)
+		ci.InterfaceIndex, ci.AncillaryData = 0, nil
+		rec.data, rec.link, rec.damage = b[16:n:n], p.link, p.damage.take(&p.taken)
+		return nil
 	}
+}
+
+// fail ends read with err, handing on the damage noted before it.
+func (p *pcapReader) fail(rec *record, err error) error {
+	rec.damage = p.damage.take(&p.taken)
+	return err
 }
 
 // oddTime decides on h, a record header with sane lengths but an odd
@@ -299,7 +313,7 @@ func (p *pcapReader) oddTime(h pcapHeader) (retime bool, why string) {
 		return !p.fracOK(h), ""
 	}
 	next := p.header(b[n:])
-	if p.lengthsWrong(next) == "" {
+	if p.lengthsOK(next) {
 		switch {
 		case !far(int64(next.sec), int64(h.sec)) && p.fracOK(h):
 			return false, ""
@@ -322,7 +336,7 @@ func (p *pcapReader) nextSane(h pcapHeader, n int) bool {
 		return len(b) == n
 	}
 	next := p.header(b[n:])
-	return p.lengthsWrong(next) == "" && (!far(int64(next.sec), int64(h.sec)) || p.hasLast && !far(int64(next.sec), p.last))
+	return p.lengthsOK(next) && (!far(int64(next.sec), int64(h.sec)) || p.hasLast && !far(int64(next.sec), p.last))
 }
 
 // resync skips, from the damaged header at the current offset, to the
@@ -403,7 +417,7 @@ func (p *pcapReader) countRecords(c int) int {
 			continue
 		}
 		h := p.header(w[e:])
-		if e > 0 && p.lengthsWrong(h) != "" {
+		if e > 0 && !p.lengthsOK(h) {
 			continue
 		}
 		for _, l := range [2]uint32{h.capLen, h.origLen} {
@@ -452,7 +466,7 @@ func (p *pcapReader) candidate(at int) (ok, more bool) {
 		return false, true
 	}
 	next := p.header(b[n:])
-	return p.lengthsWrong(next) == "" && !far(int64(next.sec), int64(h.sec)), true
+	return p.lengthsOK(next) && !far(int64(next.sec), int64(h.sec)), true
 }
 
 // frameSlack is how much longer than its IP packet and link header a frame
@@ -465,7 +479,19 @@ const frameSlack = 64
 // header, then an IPv4 or IPv6 header whose length fits orig (up to
 // frameSlack octets of padding), or another protocol the link header
 // names. Link types it does not know pass.
+//
+// Every record is checked, so the frame nearly every record holds, IPv4
+// behind Ethernet, is checked first, without linkPlausible's switches;
+// linkPlausible checks the others.
 func framePlausible(lt layers.LinkType, b []byte, orig int) bool {
+	if lt == layers.LinkTypeEthernet && len(b) >= 14 && b[12] == 0x08 && b[13] == 0x00 {
+		return ipv4Plausible(b[14:], orig-14)
+	}
+	return linkPlausible(lt, b, orig)
+}
+
+// linkPlausible is framePlausible for every link type.
+func linkPlausible(lt layers.LinkType, b []byte, orig int) bool {
 	be16 := func(i int) uint16 { return binary.BigEndian.Uint16(b[i:]) }
 	var proto uint16 // EtherType; 0: IPv4 or IPv6 by the version nibble
 	off := 0
@@ -526,11 +552,7 @@ func framePlausible(lt layers.LinkType, b []byte, orig int) bool {
 	}
 	switch proto {
 	case 0x0800:
-		if len(ip) < 20 || ip[0]>>4 != 4 || ip[0]&0x0f < 5 {
-			return false
-		}
-		total := int(binary.BigEndian.Uint16(ip[2:]))
-		return total == 0 || total >= int(ip[0]&0x0f)*4 && total <= rest && rest <= total+frameSlack // 0: segmentation offload
+		return ipv4Plausible(ip, rest)
 	case 0x86dd:
 		if len(ip) < 40 || ip[0]>>4 != 6 {
 			return false
@@ -541,4 +563,14 @@ func framePlausible(lt layers.LinkType, b []byte, orig int) bool {
 		return false
 	}
 	return true // ARP and others: the link header named them
+}
+
+// ipv4Plausible reports whether ip starts with an IPv4 header whose
+// length fits rest, the original length from the header on.
+func ipv4Plausible(ip []byte, rest int) bool {
+	if len(ip) < 20 || ip[0]>>4 != 4 || ip[0]&0x0f < 5 {
+		return false
+	}
+	total := int(binary.BigEndian.Uint16(ip[2:]))
+	return total == 0 || total >= int(ip[0]&0x0f)*4 && total <= rest && rest <= total+frameSlack // 0: segmentation offload
 }

@@ -466,6 +466,33 @@ func TestFramePlausible(t *testing.T) {
 	}
 }
 
+// TestFramePlausibleFastWay: framePlausible's inline way for Ethernet and
+// IPv4 answers as linkPlausible does, on frames damaged in the octets
+// either looks at and with original lengths around the IP length.
+func TestFramePlausibleFastWay(t *testing.T) {
+	c := newCapture(t, layers.LinkTypeEthernet)
+	c.conn(client, server).send(c2s, enquireLink(1))
+	eth := c.frames[0].data
+	rng := rand.New(rand.NewPCG(3, 4))
+	fast := 0
+	for pos := 0; pos < 40; pos++ {
+		for _, v := range []byte{0x00, 0x01, 0x05, 0x06, 0x08, 0x40, 0x45, 0x4f, 0x81, 0xff, byte(rng.Uint32())} {
+			b := slices.Clone(eth)
+			b[pos] = v
+			for _, cut := range []int{0, 10, 14, 33, 34, len(b)} {
+				for orig := len(b) - 30; orig < len(b)+80; orig += 7 {
+					want := linkPlausible(layers.LinkTypeEthernet, b[:cut], orig)
+					require.Equal(t, want, framePlausible(layers.LinkTypeEthernet, b[:cut], orig), "octet %d = %#x, cut %d, orig %d", pos, v, cut, orig)
+					if want && b[12] == 0x08 && b[13] == 0 {
+						fast++
+					}
+				}
+			}
+		}
+	}
+	require.Positive(t, fast, "no plausible frame took the inline way")
+}
+
 // TestReadersOnRandomDamage reads captures damaged at random (octets
 // changed, inserted, removed, the file cut) to the end: no panic, every
 // read makes progress, and the frames counted never run ahead of what the
@@ -502,8 +529,9 @@ func TestReadersOnRandomDamage(t *testing.T) {
 			}
 			frames := 0
 			for range len(b) {
-				_, _, err := src.read()
-				if d := src.damaged(); d != nil {
+				var rec record
+				err := src.read(&rec)
+				if d := rec.damage; d != nil {
 					require.Positive(t, d.skipped+boolInt(d.retimed), "seed %d: damage noted with nothing skipped", seed)
 					frames += d.records
 				}

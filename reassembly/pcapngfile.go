@@ -191,30 +191,40 @@ func (p *ngReader) framing(at int) (typ uint32, length int, be bool, why string,
 	return typ, length, be, "", false
 }
 
-// read returns the next packet's data (valid until the next call) and
-// capture information; ci.AncillaryData[0] is its interface's link type.
-// Damage skipped before it is noted in p.damage.
-func (p *ngReader) read() ([]byte, gopacket.CaptureInfo, error) {
+// read implements recordReader.
+func (p *ngReader) read(rec *record) error {
+	data, err := p.next(&rec.ci)
+	if err == nil {
+		rec.data, rec.link = data, p.linkType(&rec.ci)
+	}
+	rec.damage = p.damage.take(&p.taken)
+	return err
+}
+
+// next returns the next packet's data (valid until the next call) and
+// sets *ci to its capture information; ci.AncillaryData[0] is its
+// interface's link type. Damage skipped before it is noted in p.damage.
+func (p *ngReader) next(ci *gopacket.CaptureInfo) ([]byte, error) {
 	for {
 		typ, n, be, why, short := p.framing(0)
 		if short {
 			if _, err := p.la.ended(); err != nil {
-				return nil, gopacket.CaptureInfo{}, err
+				return nil, err
 			}
 			rest := len(p.la.peek(1))
 			if rest == 0 {
-				return nil, gopacket.CaptureInfo{}, io.EOF
+				return nil, io.EOF
 			}
 			// Cut inside a block, or a damaged total length that runs
 			// past the end: only a valid block after it tells.
 			if n == 0 || p.resync(fmt.Sprintf("block of type %#x with total length %d, past the end of the file", typ, n)) != nil {
-				return nil, gopacket.CaptureInfo{}, io.ErrUnexpectedEOF
+				return nil, io.ErrUnexpectedEOF
 			}
 			continue
 		}
 		if why != "" {
 			if err := p.resync(why); err != nil {
-				return nil, gopacket.CaptureInfo{}, err
+				return nil, err
 			}
 			continue
 		}
@@ -224,14 +234,15 @@ func (p *ngReader) read() ([]byte, gopacket.CaptureInfo, error) {
 		if typ == ngBlockSHB {
 			p.be = be
 		}
-		data, ci, ok, why := p.block(typ, b)
+		data, info, ok, why := p.block(typ, b)
 		if why != "" { // well framed: only this block is skipped
 			p.damage.note(off, int64(n), ngPackets(typ), "block", why)
 			continue
 		}
 		if ok {
 			p.sizes.add(n)
-			return data, ci, nil
+			*ci = info
+			return data, nil
 		}
 	}
 }
@@ -394,13 +405,8 @@ func (p *ngReader) candidate(at int) (ok, more bool) {
 	return true, true
 }
 
-// firstLink returns the link type of the first interface description
-// among the first blocks of the file, without consuming them; 0 when there
-// is none there.
-func (p *ngReader) damaged() *fileDamage { return p.damage.take(&p.taken) }
-
 // linkType returns the link type of the packet whose information is ci.
-func (p *ngReader) linkType(ci gopacket.CaptureInfo) layers.LinkType {
+func (p *ngReader) linkType(ci *gopacket.CaptureInfo) layers.LinkType {
 	if len(ci.AncillaryData) > 0 {
 		if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
 			return lt
@@ -409,6 +415,9 @@ func (p *ngReader) linkType(ci gopacket.CaptureInfo) layers.LinkType {
 	return p.first
 }
 
+// firstLink returns the link type of the first interface description
+// among the first blocks of the file, without consuming them; 0 when there
+// is none there.
 func (p *ngReader) firstLink() layers.LinkType {
 	at := 0
 	for k := 0; k < 16; k++ {

@@ -68,9 +68,11 @@ func (c *pktCtx) bindSelf() {
 
 // scratch sets *c to the context of a packet, as next would return it,
 // but in storage of the caller's: see directState.settleScratch.
+// It sets c field by field (TestScratchSetsEveryField): a composite
+// literal would be built aside and copied, for every packet with data.
 func (s *ctxSlab) scratch(c *pktCtx, f *fileRef, frame int, ci *gopacket.CaptureInfo) *pktCtx {
 	s.order++
-	*c = pktCtx{ci: *ci, file: f, frame: frame, order: s.order}
+	c.ci, c.file, c.frame, c.order, c.truncated = *ci, f, frame, s.order, false
 	c.bindSelf()
 	return c
 }

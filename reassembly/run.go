@@ -79,6 +79,7 @@ type runner struct {
 	stop       bool                     // Options.Limit reached
 
 	now, lastFlush time.Time // capture time
+	nowAt          instant   // now's
 	sinceFlush     int
 
 	hold    holdState
@@ -221,12 +222,13 @@ func (r *runner) readRecords(ctx context.Context, src *source, f *fileRef, frame
 			}
 		}
 	}()
+	var rec record
 	for {
 		if *frame&0xff == 0 && ctx.Err() != nil {
 			return false, nil
 		}
-		data, ci, err := src.read()
-		if d := src.damaged(); d != nil {
+		err := src.read(&rec)
+		if d := rec.damage; d != nil {
 			// Reported at the last good frame; the records skipped keep
 			// their frame numbers (see CopyFrames).
 			r.stats.CaptureBytesSkipped += d.skipped
@@ -245,7 +247,7 @@ func (r *runner) readRecords(ctx context.Context, src *source, f *fileRef, frame
 		}
 		*frame++
 		inPacket = true
-		r.unguardedPacket(f, *frame, data, &ci, src.linkType(ci))
+		r.unguardedPacket(f, *frame, rec.data, &rec.ci, rec.link)
 		inPacket = false
 		if r.stop {
 			return false, nil
@@ -293,7 +295,9 @@ func (r *runner) afterPanic() {
 func (r *runner) unguardedPacket(f *fileRef, frame int, data []byte, ci *gopacket.CaptureInfo, lt layers.LinkType) {
 	r.stats.Packets++
 	r.stats.CaptureBytes += int64(len(data))
-	r.advance(ci.Timestamp) // first give up what this packet's time says is lost
+	// First give up what this packet's time says is lost.
+	at := instantOf(ci.Timestamp)
+	r.advance(ci.Timestamp, at, at.after(r.nowAt))
 	if r.dd != nil && r.dd.pending() {
 		r.dd.expire(nanos(r.now), false)
 	}
@@ -306,9 +310,10 @@ func (r *runner) unguardedPacket(f *fileRef, frame int, data []byte, ci *gopacke
 	}
 	switch res {
 	case resultTCP:
-		if !r.hold.queued() && r.direct(&r.dec.id, &r.dec.tcp, nil, f, frame, ci, r.dec.lost) {
+		if !r.hold.queued() && r.direct(&r.dec.id, &r.dec.seg, nil, f, frame, ci, r.dec.lost) {
 			break
 		}
+		r.dec.completeTCP() // the assembler reads all of the segment
 		c := r.slab.next(f, frame, ci)
 		c.truncated = r.dec.lost
 		r.assemble(c)
@@ -332,13 +337,15 @@ func (r *runner) unguardedPacket(f *fileRef, frame int, data []byte, ci *gopacke
 	}
 }
 
-// advance moves the capture clock and, every flushEveryPackets packets or
-// flushEveryTime of capture time, gives up holes older than LossTimeout and
-// closes connections idle longer than FlushIdle.
-func (r *runner) advance(ts time.Time) {
-	moved := ts.After(r.now)
+// advance moves the capture clock to ts (whose instant is at) when moved,
+// ts being after it, and, every flushEveryPackets packets or
+// flushEveryTime of capture time, gives up holes older than LossTimeout
+// and closes connections idle longer than FlushIdle. The caller tells
+// moved: from instants for a packet's capture time, from the monotonic
+// clock reading for live capture's idle wall clock.
+func (r *runner) advance(ts time.Time, at instant, moved bool) {
 	if moved {
-		r.now = ts
+		r.now, r.nowAt = ts, at
 	}
 	if r.lastFlush.IsZero() {
 		r.lastFlush = r.now

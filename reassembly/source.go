@@ -22,16 +22,23 @@ const (
 	magicPcapng       = 0x0a0d0d0a // section header block type: same in both byte orders
 )
 
+// record is a packet read from a capture file, with what came with it.
+type record struct {
+	data   []byte // valid until the next read
+	ci     gopacket.CaptureInfo
+	link   layers.LinkType
+	damage *fileDamage // skipped before the packet, or nil; valid until the next read
+}
+
 // recordReader reads the packets of one capture format.
 type recordReader interface {
-	// read returns the next packet; its data is valid until the next call.
-	read() ([]byte, gopacket.CaptureInfo, error)
-	// damaged returns, once, the damage skipped before the packet just
-	// read (or before the end of the file), or nil. It is valid until the
-	// next call.
-	damaged() *fileDamage
-	// linkType returns the link type of the packet just read.
-	linkType(ci gopacket.CaptureInfo) layers.LinkType
+	// read reads the next packet into rec, and sets rec.damage to the
+	// damage skipped before it (or before the end of the file), or nil.
+	// It leaves the packet's fields alone on an error. rec is filled in
+	// place, in one call: as results, a packet's data, information, link
+	// type and damage would cost three calls and two copies through
+	// memory, for every packet.
+	read(rec *record) error
 }
 
 // source reads the packets of one capture file. The format's reader is
