@@ -42,30 +42,69 @@ type twinEntry struct {
 	t    int64 // PDU time, Unix ns
 }
 
-// filterBits is the size of a generation's filter, a bit per key hash:
-// most PDUs have no twin, and the filter says so without a table lookup.
-const filterBits = 18
+// A generation's filter has a bit per key hash: most PDUs have no twin,
+// and the filter says so without a table lookup. It is sized, at each
+// reset, for the number of entries the generation before it took (a
+// MirrorWindow of capture time holds a few hundred PDUs on a busy link):
+// filterBitsPerEntry bits each, between 1<<minFilterBits and
+// 1<<maxFilterBits. A filter sized for the worst case would be touched at a
+// random line per lookup, several times per PDU, far more memory than the
+// first-level cache holds. A generation that takes more entries than its
+// filter was sized for answers "maybe" more often, never wrongly.
+const (
+	minFilterBits      = 12
+	maxFilterBits      = 18
+	filterBitsPerEntry = 32
+)
+
+// minSlots is the size a generation's table starts with.
+const minSlots = 1 << 10
 
 // twinGen is one generation of remembered PDUs: those delivered during one
 // MirrorWindow of capture time. Generations are dropped whole, so that
 // nothing is ever deleted from their table, an open-addressing hash table
 // (linear probing) of the newest entry per key.
 type twinGen struct {
-	filter  [1 << filterBits / 64]uint64
-	slots   []int32 // entry index + 1; 0 is empty
+	filter  []uint64 // 1<<(64-shift) bits
+	shift   uint     // a key's bit in filter is key>>shift
+	slots   []int32  // entry index + 1; 0 is empty
 	entries []twinEntry
 }
 
-func newTwinGen() *twinGen { return &twinGen{slots: make([]int32, 1<<12)} }
+func newTwinGen() *twinGen {
+	g := &twinGen{}
+	g.size(0)
+	return g
+}
 
-func filterBit(key uint64) (int, uint64) {
-	b := key >> (64 - filterBits)
+// size makes the filter and the table empty, sized for about n entries.
+func (g *twinGen) size(n int) {
+	bits := max(minFilterBits, min(maxFilterBits, bitsFor(n*filterBitsPerEntry)))
+	if len(g.filter) == 1<<bits/64 {
+		clear(g.filter)
+	} else {
+		g.filter = make([]uint64, 1<<bits/64)
+	}
+	g.shift = uint(64 - bits)
+	slots := max(minSlots, 1<<bitsFor(2*n))
+	if len(g.slots) == slots {
+		clear(g.slots)
+	} else {
+		g.slots = make([]int32, slots)
+	}
+}
+
+// bitsFor returns the least b with 1<<b >= n (0 for n <= 1).
+func bitsFor(n int) int { return bits.Len(uint(max(n, 1) - 1)) }
+
+func (g *twinGen) filterBit(key uint64) (int, uint64) {
+	b := key >> g.shift
 	return int(b >> 6), 1 << (b & 63)
 }
 
 // find returns the newest entry with key, or -1, and the key's slot.
 func (g *twinGen) find(key uint64) (int32, int) {
-	w, bit := filterBit(key)
+	w, bit := g.filterBit(key)
 	mask := len(g.slots) - 1
 	i := int(key) & mask
 	if g.filter[w]&bit == 0 {
@@ -85,6 +124,13 @@ func (g *twinGen) find(key uint64) (int32, int) {
 	}
 }
 
+// mayHave reports whether the generation may hold an entry with key: false
+// means it holds none.
+func (g *twinGen) mayHave(key uint64) bool {
+	w, bit := g.filterBit(key)
+	return g.filter[w]&bit != 0
+}
+
 // add remembers e, the newest with its key.
 func (g *twinGen) add(e twinEntry) {
 	if 2*(len(g.entries)+1) > len(g.slots) {
@@ -94,7 +140,7 @@ func (g *twinGen) add(e twinEntry) {
 	e.prev, e.slot = prev, int32(slot)
 	g.entries = append(g.entries, e)
 	g.slots[slot] = int32(len(g.entries))
-	w, bit := filterBit(e.key)
+	w, bit := g.filterBit(e.key)
 	g.filter[w] |= bit
 }
 
@@ -112,19 +158,11 @@ func (g *twinGen) rehash(size int) {
 	}
 }
 
-func (g *twinGen) reset() {
-	if len(g.entries) < len(g.filter)/8 {
-		for _, e := range g.entries {
-			w, _ := filterBit(e.key)
-			g.filter[w] = 0
-			g.slots[e.slot] = 0
-		}
-	} else {
-		clear(g.filter[:])
-		clear(g.slots)
-	}
+// reset forgets every entry and sizes the generation for about n entries.
+func (g *twinGen) reset(n int) {
 	clear(g.entries) // drop the *conn references
 	g.entries = g.entries[:0]
+	g.size(n)
 }
 
 // heldPDU is a mirror's PDU waiting for its twin.
@@ -274,7 +312,7 @@ func (c *conn) mapDir(d Dir) Dir {
 // twin must be only's and go direction dir.
 func (d *dedup) twin(c *conn, key uint64, seq uint32, t int64, only *conn, dir Dir) *twinEntry {
 	for _, g := range [2]*twinGen{d.cur, d.prev} {
-		if w, bit := filterBit(key); g.filter[w]&bit == 0 {
+		if !g.mayHave(key) {
 			continue
 		}
 		i, _ := g.find(key)
@@ -301,7 +339,7 @@ func (d *dedup) rotate(now int64) {
 	if now-d.genStart < d.window && len(d.cur.entries) < maxTwinEntries {
 		return
 	}
-	d.prev.reset()
+	d.prev.reset(len(d.cur.entries)) // the next generation, sized like this one
 	d.cur, d.prev = d.prev, d.cur
 	d.genStart = now
 }

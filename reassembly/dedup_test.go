@@ -240,11 +240,12 @@ func TestMirrors(t *testing.T) {
 }
 
 // TestTwinGen checks the generation table: the newest entry per key, the
-// chain to older ones, growth, and a reset that leaves nothing behind.
+// chain to older ones, growth past the size it was given, and a reset
+// that leaves nothing behind and sizes it for what the last one took.
 func TestTwinGen(t *testing.T) {
 	g := newTwinGen()
 	c := &conn{}
-	const n = 20000 // several rehashes
+	const n = 20000 // several rehashes, and a filter sized for far fewer
 	for round := range 3 {
 		for i := range n {
 			key := pduKey(enquireLink(uint32(i%5000+1)), uint32(i%5000))
@@ -252,6 +253,7 @@ func TestTwinGen(t *testing.T) {
 		}
 		for i := range 5000 {
 			key := pduKey(enquireLink(uint32(i+1)), uint32(i))
+			require.True(t, g.mayHave(key))
 			idx, _ := g.find(key)
 			var seqs []uint32
 			for idx >= 0 {
@@ -260,16 +262,32 @@ func TestTwinGen(t *testing.T) {
 			}
 			require.Equal(t, []uint32{uint32(i + 15000), uint32(i + 10000), uint32(i + 5000), uint32(i)}, seqs, "round %d key %d", round, i)
 		}
-		g.reset()
+		for i := range 5000 { // keys never added: the filter may say maybe, the table no
+			key := pduKey(enquireLink(uint32(i+1)), uint32(i+1_000_000))
+			idx, _ := g.find(key)
+			require.Equal(t, int32(-1), idx)
+		}
+		sizes := []int{0, 300, n}
+		g.reset(sizes[round])
 		require.Empty(t, g.entries)
 		require.Equal(t, make([]int32, len(g.slots)), g.slots)
-		require.Equal(t, [len(g.filter)]uint64{}, g.filter)
+		require.Equal(t, make([]uint64, len(g.filter)), g.filter)
+		bits := max(minFilterBits, min(maxFilterBits, bitsFor(sizes[round]*filterBitsPerEntry)))
+		require.Len(t, g.filter, 1<<bits/64, "round %d", round)
+		require.Equal(t, uint(64-bits), g.shift)
+		require.GreaterOrEqual(t, len(g.slots), max(minSlots, 2*sizes[round]))
 	}
-	// A small generation is reset entry by entry.
-	g.add(twinEntry{key: 42, c: c})
-	g.reset()
-	require.Equal(t, make([]int32, len(g.slots)), g.slots)
-	require.Equal(t, [len(g.filter)]uint64{}, g.filter)
+}
+
+// TestBitsFor checks bitsFor against its definition.
+func TestBitsFor(t *testing.T) {
+	for n := -1; n <= 5000; n++ {
+		b := bitsFor(n)
+		require.GreaterOrEqual(t, 1<<b, n, "n %d", n)
+		if b > 0 {
+			require.Less(t, 1<<(b-1), n, "n %d", n)
+		}
+	}
 }
 
 // TestTwinWindow checks that PDUs are remembered for at least one
