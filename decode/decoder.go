@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/bits"
 	"strconv"
@@ -270,6 +271,13 @@ func (d *bodyDecoder) fields() (filled int) {
 // readFields reads the fields in order, setting d.filled to the number of
 // entries of p.Values it wrote, and in d.check the fields validate must
 // run checkField on.
+//
+// It runs for every field of every PDU, so the common cases are read here:
+// a one-octet field without a call, a C-string or time field that ends
+// within its maximum with one call to cstringScan. The cursor lives in a
+// local, written back to d.r before readOther, which reads it, and on
+// return. Everything else is readOther's: with few calls in this loop,
+// what the loop carries stays in registers.
 func (d *bodyDecoder) readFields() {
 	p, c := d.p, d.p.Cmd
 	if c.IsResponse() && p.Status != 0 && d.r.remaining() == 0 {
@@ -281,47 +289,76 @@ func (d *bodyDecoder) readFields() {
 	if len(quiet) != len(fields) {
 		quiet = nil // not known: every one-octet field is checked
 	}
-	b := d.r.b
+	b, off := d.r.b, d.r.off
 	for i := range fields {
-		f, v := &fields[i], &vals[i]
-		if off := d.r.off; f.Kind == KindU8 && off < len(b) {
-			// The commonest kind, read without a call.
+		switch kind := fields[i].Kind; {
+		case off >= len(b):
+			// The body ended: readOther explains it.
+		case kind == KindU8:
 			x := b[off]
-			v.set(uint32(x), HeaderLen+off, 1)
-			d.r.off = off + 1
-			d.filled = i + 1
+			vals[i].set(uint32(x), HeaderLen+off, 1)
+			off++
 			if quiet == nil || !quiet[i].has(x) {
 				d.check |= 1 << i
 			}
 			continue
+		case kind == KindCString || kind == KindTime:
+			// Terminated within its maximum, the string raises nothing
+			// while it is read; readOther reads the others again.
+			rest := b[off:]
+			n, printable := cstringScan(rest)
+			if f := &fields[i]; n < len(rest) && n < f.MaxFor(p.Version) {
+				s := rest[:n:n]
+				v := &vals[i]
+				v.Bytes, v.Int, v.Off, v.Len, v.Present = s, 0, HeaderLen+off, n+1, true
+				off += n + 1
+				if d.cstringRaises(f, s, printable) {
+					d.check |= 1 << i
+				}
+				continue
+			}
 		}
-		if d.r.remaining() == 0 && f.minSize() > 0 {
-			if c.IsResponse() && p.Status != 0 {
-				return
-			}
-			d.stopped = true
-			if d.quiet() {
-				return
-			}
-			p.issue(SevError, CodeBodyTruncated, f.Name(), d.off(), "body ends before mandatory field %s", f.Name())
+		// count and countOff read d.filled: the fields before i are written.
+		d.r.off, d.filled = off, i
+		if !d.readOther(i) {
 			return
 		}
-		d.filled = i + 1
-		var ok, raise bool
-		if f.Kind == KindCString || f.Kind == KindTime {
-			ok, raise = d.cstringField(v, f)
-		} else {
-			ok = d.field(v, f)
-			raise = v.Present && mayRaise(f)
-		}
-		if raise {
-			d.check |= 1 << i
-		}
-		if !ok {
-			d.stopped = true
-			return
-		}
+		off = d.r.off
 	}
+	d.r.off, d.filled = off, len(fields)
+}
+
+// readOther reads field i for readFields: a field of any kind other than
+// one octet, or one octet when the body has ended. It sets d.filled to i+1
+// when it writes the entry, and returns false when reading stops there.
+func (d *bodyDecoder) readOther(i int) bool {
+	p, c := d.p, d.p.Cmd
+	f, v := &c.Fields[i], &p.Values[i]
+	if d.r.remaining() == 0 && f.minSize() > 0 {
+		if c.IsResponse() && p.Status != 0 {
+			return false
+		}
+		d.stopped = true
+		if !d.quiet() {
+			p.issue(SevError, CodeBodyTruncated, f.Name(), d.off(), "body ends before mandatory field %s", f.Name())
+		}
+		return false
+	}
+	d.filled = i + 1
+	var ok, raise bool
+	if f.Kind == KindCString || f.Kind == KindTime {
+		ok, raise = d.cstringField(v, f)
+	} else {
+		ok = d.field(v, f)
+		raise = v.Present && mayRaise(f)
+	}
+	if raise {
+		d.check |= 1 << i
+	}
+	if !ok {
+		d.stopped = true
+	}
+	return ok
 }
 
 // count returns the integer value of an earlier field.
@@ -414,10 +451,16 @@ func (d *bodyDecoder) cstringField(v *Value, f *Field) (ok, raise bool) {
 	case res == cstrTooLong && f.Kind == KindCString: // a long time field is FLD-03's
 		p.issue(SevError, CodeCStringTooLong, f.Name(), at, "%s is %d octets with its NUL; the maximum is %d", f.Name(), len(s)+1, f.MaxFor(p.Version))
 	}
+	return true, d.cstringRaises(f, s, printable)
+}
+
+// cstringRaises reports whether checkField could object to the C-string or
+// time field f holding s, printable when all its octets are.
+func (d *bodyDecoder) cstringRaises(f *Field, s []byte, printable bool) bool {
 	if f.Kind == KindTime {
-		return true, len(s) > 0 // checkTime passes NULL
+		return len(s) > 0 // checkTime passes NULL
 	}
-	return true, !printable || d.stringMayRaise(f.ID, s)
+	return !printable || d.stringMayRaise(f.ID, s)
 }
 
 // countOff returns the offset of an earlier count field.
@@ -525,33 +568,41 @@ func (d *bodyDecoder) tlvs() {
 	if d.stopped {
 		return
 	}
-	p := d.p
-	for d.r.remaining() > 0 {
-		at := d.off()
-		if d.r.remaining() < 4 {
-			if d.incomplete {
-				return
+	off := d.r.off
+	d.r.off = d.walkTLVs(off)
+}
+
+// walkTLVs reads the TLVs from body offset off for tlvs and returns the
+// offset where the walk ended.
+func (d *bodyDecoder) walkTLVs(off int) int {
+	p, b := d.p, d.r.b
+	for off < len(b) {
+		at := HeaderLen + off
+		if len(b)-off < 4 {
+			if !d.incomplete {
+				p.issue(SevError, CodeTrailingOctets, "", at, "%d stray octets after the last field (a TLV needs at least 4)", len(b)-off)
 			}
-			p.issue(SevError, CodeTrailingOctets, "", at, "%d stray octets after the last field (a TLV needs at least 4)", d.r.remaining())
-			return
+			return off
 		}
-		tag, _ := d.r.u16()
-		n, _ := d.r.u16()
-		val, ok := d.r.octets(int(n))
+		tag := binary.BigEndian.Uint16(b[off:])
+		n := int(binary.BigEndian.Uint16(b[off+2:]))
+		start := off + 4
+		off = min(start+n, len(b))
+		val := b[start:off:off]
 		t := TLV{Tag: tag, Def: LookupTLV(tag), Value: val, Off: at}
 		p.TLVs = append(p.TLVs, t)
-		if !ok {
+		if len(val) < n {
 			if t.Def != nil { // the last TLV read: seen holds every defined tag of p.TLVs
 				d.seen.add(t.Def)
 			}
-			if d.incomplete {
-				return
+			if !d.incomplete {
+				p.issue(SevError, CodeTLVOverrun, t.Name(), at, "TLV length %d runs past the PDU (%d octets left)", n, len(val))
 			}
-			p.issue(SevError, CodeTLVOverrun, t.Name(), at, "TLV length %d runs past the PDU (%d octets left)", n, len(val))
-			return
+			return off
 		}
 		d.checkTLV(&p.TLVs[len(p.TLVs)-1])
 	}
+	return off
 }
 
 // checkTLV applies the per-TLV checks of ref §12.5 that need only the TLV.

@@ -80,36 +80,46 @@ func (r *reader) cstring(max int) ([]byte, cstrResult) {
 }
 
 // cstringPrintable is cstring that also reports whether every octet of s
-// is printable ASCII, found in the same pass for FLD-12. It reads eight
-// octets at a time while eight remain: a mandatory field is usually
-// followed by others, and a loop over octets pays a branch per octet.
+// is printable ASCII, found in the same pass for FLD-12 (see cstringScan).
 func (r *reader) cstringPrintable(max int) (s []byte, res cstrResult, printable bool) {
 	rest := r.b[r.off:]
+	n, printable := cstringScan(rest)
+	if n == len(rest) {
+		r.off = len(r.b)
+		return rest[:n:n], cstrNoNUL, printable
+	}
+	s, res = r.cstringEnd(rest, n, max)
+	return s, res, printable
+}
+
+// cstringScan returns the length of the C-Octet String that starts rest:
+// the index of the first NUL, or len(rest) when there is none. printable
+// reports whether those octets are all printable ASCII. It reads eight
+// octets at a time while eight remain: a mandatory field is usually
+// followed by others, and a loop over octets pays a branch per octet.
+func cstringScan(rest []byte) (n int, printable bool) {
 	var bad uint64 // high bit of each non-printable octet seen
 	i := 0
 	for ; len(rest)-i >= 8; i += 8 {
 		w := binary.LittleEndian.Uint64(rest[i:])
 		if z := (w - lowBits) &^ w & highBits; z != 0 {
 			// The lowest flagged octet is always a true NUL.
-			n := bits.TrailingZeros64(z) / 8
-			bad |= nonPrintable(w) & (1<<(8*n) - 1)
-			s, res = r.cstringEnd(rest, i+n, max)
-			return s, res, bad == 0
+			k := bits.TrailingZeros64(z) / 8
+			bad |= nonPrintable(w) & (1<<(8*k) - 1)
+			return i + k, bad == 0
 		}
 		bad |= nonPrintable(w)
 	}
 	for ; i < len(rest); i++ {
 		c := rest[i]
 		if c == 0 {
-			s, res = r.cstringEnd(rest, i, max)
-			return s, res, bad == 0
+			return i, bad == 0
 		}
 		if c < 0x20 || c >= 0x7F {
 			bad = 1
 		}
 	}
-	r.off = len(r.b)
-	return rest[:len(rest):len(rest)], cstrNoNUL, bad == 0
+	return len(rest), bad == 0
 }
 
 // cstringEnd consumes the string rest[:n] and its NUL.
