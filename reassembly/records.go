@@ -113,7 +113,10 @@ func (p *Problem) Error() string {
 func (p *Problem) Unwrap() error { return p.Err }
 
 // Handler receives Run's output. Its methods are called from Run's
-// goroutine, one at a time; their arguments alias reused buffers.
+// goroutine, one at a time; their arguments alias reused buffers. A panic
+// in PDU or Gap is recovered and reported as a Problem (ErrInternal) naming
+// the frame, and Run goes on. Problem is how Run reports, that panic
+// included, so it must not panic itself: a panic there may end Run.
 type Handler interface {
 	PDU(*PDU)
 	Gap(*Gap)
