@@ -171,7 +171,11 @@ func (p *pipeline) consume() {
 		if p.err != nil {
 			p.failed.Store(true)
 		}
-		clear(b.items) // drop references to strings of the last run
+		// Not cleared: the producer appends a zero item before it fills
+		// one, and clearing 64 of them here cost the consumer, the
+		// slowest stage with two cores, 5% of its time. What the items
+		// still refer to (file names, -w's frame lists) stays alive only
+		// until the batch is refilled, and batches are few (maxBatches).
 		b.items, b.data = b.items[:0], b.data[:0]
 		p.free <- b // never blocks: free has room for every batch
 	}
