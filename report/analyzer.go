@@ -31,7 +31,6 @@ type Analyzer struct {
 	rec         PDURecord
 	filter      Filter
 	filtering   bool // filter.active(), fixed when the analyzer is made
-	needBind    bool // observed, iv or filtering: decoded needs the bind's name
 	targets     []string
 	sinceSweep  int
 	now         time.Time // capture time of the latest PDU
@@ -219,7 +218,7 @@ func (a *Analyzer) decoded(s *session, meta *Meta, p *decode.PDU) error {
 	// The bind's name is only needed by the observer, the intervals and
 	// the filter; a plain run has none of them.
 	var bind string
-	if a.needBind {
+	if a.observed || a.iv != nil || a.filtering {
 		bind = bindName(s)
 	}
 	if a.observed {

@@ -44,5 +44,4 @@ func (a *Analyzer) SetObserver(o Observer) {
 	}
 	_, nop := o.(nopObserver)
 	a.obs, a.observed = o, !nop
-	a.needBind = a.observed || a.iv != nil || a.filtering
 }
