@@ -97,11 +97,15 @@ type msgHead struct {
 	done       bool // emitted
 	grouped    bool
 	reusable   bool       // every part was answered before it was emitted (see recycle)
-	distinct   int        // distinct part numbers seen
-	total      int        // parts announced (1 for single messages)
+	distinct   uint16     // distinct part numbers seen (part numbers are octets)
+	total      uint16     // parts announced (1 for single messages)
 	parts      []*msgPart // in arrival order
 	bind       *bindStats // the bind stats row the message is filed under (its key is bind.systemID)
 	order      uint64     // submit order, for output and for its place in correlator.live
+	// The arrays behind parts and seen for single-part messages: here, a
+	// receipt's walk over parts reads no further line of the message.
+	partsBuf [1]*msgPart
+	seenBuf  [1]uint8
 }
 
 // msgTail is the rest of a message, after its first part.
@@ -115,8 +119,6 @@ type msgTail struct {
 	segRef    uint16
 	first     time.Time // the first part's submit time
 	group     partKey   // its key in groups, when grouped
-	partsBuf  [1]*msgPart
-	seenBuf   [1]uint8
 }
 
 // complete reports whether every announced part was submitted and answered
@@ -269,12 +271,12 @@ func (c *correlator) submit(p *decode.PDU, m *Meta, systemID string) *msgPart {
 		}
 		k := partKey{bind: bind, src: src, dst: dst, method: seg.Method, ref: seg.Ref, total: seg.Total}
 		msg = c.groups[k]
-		if msg != nil && msg.timesSeen(int(seg.Seq)) > 0 && msg.distinct == int(seg.Total) {
+		if msg != nil && msg.timesSeen(int(seg.Seq)) > 0 && int(msg.distinct) == int(seg.Total) {
 			msg = nil // the reference was reused for a new message
 		}
 		if msg == nil {
 			msg = c.newMessage(p, m, systemID, src, dst, uint8(reg))
-			msg.total, msg.segMethod, msg.segRef = int(seg.Total), seg.Method, seg.Ref
+			msg.total, msg.segMethod, msg.segRef = uint16(seg.Total), seg.Method, seg.Ref
 			msg.group, msg.grouped = k, true
 			c.groups[k] = msg
 		}

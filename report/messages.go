@@ -77,7 +77,7 @@ func (m *message) record() MessageRecord {
 	first := m.parts[0]
 	r := MessageRecord{Command: m.command, Stream: first.stream, Seq: first.seq, SubmitFrame: first.frame,
 		SubmitTime: first.time, SystemID: m.systemID, SourceAddr: m.src, DestAddr: m.dst,
-		ReceiptRequested: m.wantsReceipt(), Parts: m.total, PartsSeen: m.distinct, DuplicateParts: m.dupParts}
+		ReceiptRequested: m.wantsReceipt(), Parts: int(m.total), PartsSeen: int(m.distinct), DuplicateParts: m.dupParts}
 	var text strings.Builder
 	next := 1
 	var lastReceipt time.Time
@@ -121,7 +121,7 @@ func (m *message) record() MessageRecord {
 		sort.SliceStable(pr.Receipts, func(i, j int) bool { return pr.Receipts[i].Time.Before(pr.Receipts[j].Time) })
 		r.PartList = append(r.PartList, pr)
 	}
-	for ; next <= m.total; next++ {
+	for ; next <= int(m.total); next++ {
 		text.WriteString("…")
 		r.MessageIDs = append(r.MessageIDs, "")
 	}
@@ -150,7 +150,7 @@ func (m *message) missingReceipt() bool {
 		}
 		receipts += len(p.receipts)
 	}
-	return answered && receipts < m.distinct
+	return answered && receipts < int(m.distinct)
 }
 
 // Missing reports whether a receipt was asked for and every part was

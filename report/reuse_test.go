@@ -165,7 +165,8 @@ func runReuse(t *testing.T, steps []rstep, reuse bool, aopts ...AnalyzerOption) 
 func poisonMessage(m *message) {
 	junk := receiptHit{stream: 99, final: true, frame: 9999, time: t0.Add(99 * time.Hour), stat: "POISON", err: "999", rule: "poison", latency: time.Hour}
 	m.msgHead = msgHead{registered: 0xff, done: false, grouped: true, reusable: true, distinct: 42, total: 42,
-		parts: []*msgPart{{text: "POISON"}}, bind: nil, order: 0}
+		parts: []*msgPart{{text: "POISON"}}, bind: nil, order: 0,
+		partsBuf: [1]*msgPart{{text: "POISON"}}, seenBuf: [1]uint8{9}}
 	fp := &m.firstPart
 	// The receipts array is kept for the next life: poison its contents too.
 	rs := fp.receipts[:cap(fp.receipts)]
@@ -178,7 +179,7 @@ func poisonMessage(m *message) {
 		respTime: t0.Add(time.Hour), respFrame: 999, respStream: 9, latency: time.Hour}
 	m.msgTail = msgTail{command: "POISON", systemID: "POISON", src: "POISON", dst: "POISON",
 		seen: []uint8{9, 9, 9}, dupParts: 9, segMethod: "POISON", segRef: 999, first: t0.Add(-time.Hour),
-		group: partKey{bind: "POISON"}, partsBuf: [1]*msgPart{{text: "POISON"}}, seenBuf: [1]uint8{9}}
+		group: partKey{bind: "POISON"}}
 }
 
 // checkNoRefsToFree fails when anything the analyzer will read again still
