@@ -34,6 +34,7 @@ type Analyzer struct {
 	targets     []string
 	sinceSweep  int
 	now         time.Time // capture time of the latest PDU
+	warm        warmer
 }
 
 // AnalyzerOption configures an Analyzer.

@@ -378,18 +378,7 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 // receipt matches a delivery receipt, intermediate notification or SME
 // acknowledgement to its submit.
 func (c *correlator) receipt(p *decode.PDU, m *Meta) {
-	id := ""
-	rc, hasText := p.Receipt()
-	if t, ok := p.TLV(decode.TagReceiptedMessageID); ok {
-		if cs := t.CString(); hasText && string(cs) == rc.ID {
-			id = rc.ID // the usual case: no second copy of the id
-		} else {
-			id = string(cs)
-		}
-	}
-	if id == "" && hasText {
-		id = rc.ID
-	}
+	id, rc, _ := receiptID(p)
 	final := p.MessageType() == 0x04
 	hit := receiptHit{stream: m.Stream, frame: m.Frame, time: m.Time, stat: rc.Stat, err: rc.Err, final: final}
 	if hit.stat == "" {
@@ -436,6 +425,24 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) {
 	}
 	c.earlyQ = append(c.earlyQ, e)
 	c.earlyN++
+}
+
+// receiptID returns the message id a receipt refers to (its
+// receipted_message_id TLV, else the id in its text; "" for none) and its
+// text's fields, when it has them.
+func receiptID(p *decode.PDU) (id string, rc decode.Receipt, hasText bool) {
+	rc, hasText = p.Receipt()
+	if t, ok := p.TLV(decode.TagReceiptedMessageID); ok {
+		if cs := t.CString(); hasText && string(cs) == rc.ID {
+			return rc.ID, rc, hasText // the usual case: no second copy of the id
+		} else if len(cs) > 0 {
+			return string(cs), rc, hasText
+		}
+	}
+	if hasText {
+		return rc.ID, rc, hasText
+	}
+	return "", rc, hasText
 }
 
 // dropEarly takes an early receipt out of the waiting tables.

@@ -153,7 +153,17 @@ func (p *pipeline) decode(d *report.StreamDecoder) {
 
 func (p *pipeline) consume() {
 	defer close(p.done)
+	var warm []*decode.PDU
 	for b := range p.decoded {
+		// The analyzer first reads ahead, for the whole batch, the state
+		// its receipts and responses will reach (see report.Analyzer.Warm).
+		warm = warm[:0]
+		for i := range b.items {
+			if b.items[i].kind == itemPDU {
+				warm = append(warm, &b.pdus[i])
+			}
+		}
+		p.a.Warm(warm)
 		for i := range b.items {
 			if p.err != nil {
 				break

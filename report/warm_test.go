@@ -1,0 +1,147 @@
+package report
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"smppdump.dev/smppdump/decode"
+)
+
+// analyzeBatches runs stream through an analyzer with JSON output of every
+// PDU and message, in batches of n decoded PDUs as the pipeline's consumer
+// does, calling Warm before each batch when warm is set.
+func analyzeBatches(t *testing.T, stream []benchPDU, n int, warm bool) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	w, err := New(FormatJSON, WithOutput(&out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAnalyzer(w)
+	sd := a.StreamDecoder()
+	pdus := make([]decode.PDU, n)
+	var ptrs []*decode.PDU
+	for at := 0; at < len(stream); at += n {
+		batch := stream[at:min(at+n, len(stream))]
+		ptrs = ptrs[:0]
+		for i := range batch {
+			sd.Decode(batch[i].m.Stream, batch[i].raw, &pdus[i])
+			ptrs = append(ptrs, &pdus[i])
+		}
+		if warm {
+			a.Warm(ptrs)
+		}
+		for i := range batch {
+			if err := a.Decoded(&batch[i].m, &pdus[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := a.Finish(nil); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// TestWarmChangesNothing checks that Warm only reads: the same PDUs give
+// the same records, byte for byte, with and without it, on the bench
+// traffic and on that traffic with octets changed at random (receipts
+// with odd ids, PDUs that decode only in part).
+func TestWarmChangesNothing(t *testing.T) {
+	stream := bulkStream(t, 20000)
+	rng := rand.New(rand.NewPCG(7, 7))
+	mutated := make([]benchPDU, len(stream))
+	for i, p := range stream {
+		raw := bytes.Clone(p.raw)
+		if len(raw) > 16 && rng.IntN(4) == 0 {
+			for range 1 + rng.IntN(3) {
+				raw[16+rng.IntN(len(raw)-16)] = byte(rng.Uint32())
+			}
+		}
+		mutated[i] = benchPDU{p.m, raw}
+	}
+	for _, tc := range []struct {
+		name   string
+		stream []benchPDU
+	}{{"bulk", stream}, {"bulk, mutated", mutated}} {
+		for _, n := range []int{1, 128} {
+			cold := analyzeBatches(t, tc.stream, n, false)
+			warm := analyzeBatches(t, tc.stream, n, true)
+			if len(cold) < 1<<20 {
+				t.Fatalf("%s: only %d bytes of output: the stream did not go through", tc.name, len(cold))
+			}
+			if !bytes.Equal(cold, warm) {
+				t.Errorf("%s, batches of %d: output differs with Warm", tc.name, n)
+			}
+		}
+	}
+}
+
+// TestWarmEmpty checks Warm before anything was filed, on nothing and on
+// PDUs that did not decode.
+func TestWarmEmpty(t *testing.T) {
+	w, err := New(FormatJSON, WithOutput(&bytes.Buffer{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAnalyzer(w)
+	a.Warm(nil)
+	a.Warm([]*decode.PDU{{}, decode.New(decode.DeliverSM, 0, 1), decode.New(decode.SubmitSMResp, 0, 1)})
+}
+
+// BenchmarkAnalyzeBulkBatches is the pipeline's consumer on the bench
+// capture's traffic in its batches (see BenchmarkAnalyzeBulkDecoded), with
+// and without Warm before each batch. cpu-ns/op is the consumer thread's
+// CPU time: Warm and Decoded, not the decoding.
+func BenchmarkAnalyzeBulkBatches(b *testing.B) {
+	stream := bulkStream(b, 200000)
+	const batch = 128 // cmd/smppdump's batchItems
+	for _, warm := range []bool{false, true} {
+		name := "cold"
+		if warm {
+			name = "warm"
+		}
+		b.Run(name, func(b *testing.B) {
+			pdus := make([]decode.PDU, batch)
+			ptrs := make([]*decode.PDU, 0, batch)
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var cpu time.Duration
+			for b.Loop() {
+				w, err := New(FormatText, WithOutput(io.Discard), WithPDUs(false))
+				if err != nil {
+					b.Fatal(err)
+				}
+				a := NewAnalyzer(w, WithoutMessageRecords(), WithoutIssueDetails())
+				sd := a.StreamDecoder()
+				for at := 0; at < len(stream); at += batch {
+					part := stream[at:min(at+batch, len(stream))]
+					ptrs = ptrs[:0]
+					for i := range part {
+						sd.Decode(part[i].m.Stream, part[i].raw, &pdus[i])
+						ptrs = append(ptrs, &pdus[i])
+					}
+					start := threadCPU()
+					if warm {
+						a.Warm(ptrs)
+					}
+					for i := range part {
+						if err := a.Decoded(&part[i].m, &pdus[i]); err != nil {
+							b.Fatal(err)
+						}
+					}
+					cpu += threadCPU() - start
+				}
+				if err := a.Finish(nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(len(stream))*float64(b.N)/(float64(cpu.Nanoseconds())/1e9), "PDUs/cpu-s")
+		})
+	}
+}
