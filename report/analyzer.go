@@ -149,12 +149,6 @@ func (a *Analyzer) Decoded(m *Meta, p *decode.PDU) error {
 	return a.decoded(a.session(m.Stream), m, p)
 }
 
-// NextMeta returns where the caller may build the Meta of the next PDU it
-// gives to Decoded, which then has no copy of it to make (a Meta is 144
-// bytes). The Meta there is the analyzer's until Decoded is called with it,
-// and may be read by the writer then.
-func (a *Analyzer) NextMeta() *Meta { return &a.rec.Meta }
-
 // maxStreamIndex bounds byStream: streams are numbered 0, 1, 2, ... in
 // order of first sight, and a slice finds them cheaper than the map,
 // which holds them all (and any other number).
@@ -190,12 +184,9 @@ func (a *Analyzer) decoded(s *session, meta *Meta, p *decode.PDU) error {
 		}
 	}
 	// Every field of PDURecord, one by one: a composite literal is built
-	// in a temporary and copied again (176 bytes, for every PDU). The Meta
-	// may be built in place already (NextMeta); the rest reads the
-	// record's.
-	if meta != &a.rec.Meta {
-		a.rec.Meta = *meta
-	}
+	// in a temporary and copied again (176 bytes, for every PDU). The rest
+	// reads the record's Meta.
+	a.rec.Meta = *meta
 	a.rec.PDU = p
 	a.rec.Latency, a.rec.HasLatency, a.rec.ReqFrame = 0, false, 0
 	m := &a.rec.Meta

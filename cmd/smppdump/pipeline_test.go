@@ -12,9 +12,9 @@ import (
 	"smppdump.dev/smppdump/report"
 )
 
-// TestSetMetaSetsEveryField: setMeta assigns field by field into a Meta
-// that the analyzer reuses for every PDU (Analyzer.NextMeta), so a field
-// it missed would carry the last PDU's value. Every field starts out set
+// TestSetMetaSetsEveryField: setMeta assigns field by field, into a Meta
+// that already holds something, so a field it missed would keep what was
+// there. Every field starts out set
 // (a new field of Meta fails here until stale is given a value for it)
 // and must end as the PDU's.
 func TestSetMetaSetsEveryField(t *testing.T) {

@@ -13,11 +13,11 @@ import (
 	"smppdump.dev/smppdump/internal/tshark"
 )
 
-// TestInlineMatchesPipeline: with one core the pipeline decodes and
-// analyses each PDU as it is framed (pipeline.inline); every output, the
-// exit code and the frames -w writes must be what the three-stage pipeline
+// TestOneCoreMatchesPipeline: with one core the producer decodes and
+// analyses each batch itself (pipeline.serial); every output, the exit
+// code and the frames -w writes must be what the three-stage pipeline
 // gives, on the committed and public captures.
-func TestInlineMatchesPipeline(t *testing.T) {
+func TestOneCoreMatchesPipeline(t *testing.T) {
 	files := []string{demo}
 	pub, _ := filepath.Glob(filepath.Join(tshark.PublicCaptures(t), "*.pcap*"))
 	files = append(files, pub...)
