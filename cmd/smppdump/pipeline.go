@@ -203,7 +203,7 @@ func (p *pipeline) consumeBatch(b *batch) {
 		p.failed.Store(true)
 	}
 	// Not cleared: the producer appends a zero item before it fills
-	// one, and clearing 64 of them here cost the consumer, the
+	// one, and clearing a batch's items here cost the consumer, the
 	// slowest stage with two cores, 5% of its time. What the items
 	// still refer to (file names, -w's frame lists) stays alive only
 	// until the batch is refilled, and batches are few (maxBatches).
