@@ -195,7 +195,8 @@ func (a *Analyzer) decoded(s *session, meta *Meta, p *decode.PDU) error {
 	if p.Cmd != nil {
 		a.follow(s, p, m, dir, &rm)
 	}
-	if !a.showSecrets && (p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver ||
+	// A PDU whose header did not decode has no command, whatever its id.
+	if !a.showSecrets && p.Cmd != nil && (p.ID == decode.BindTransmitter || p.ID == decode.BindReceiver ||
 		p.ID == decode.BindTransceiver || p.ID == decode.Outbind) {
 		if i := p.Cmd.Field(decode.FieldPassword); i >= 0 && i < len(p.Values) && len(p.Values[i].Bytes) > 0 {
 			p.Values[i].Bytes = maskedPassword

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 	"math/rand/v2"
 	"runtime"
@@ -144,4 +145,44 @@ func BenchmarkAnalyzeBulkBatches(b *testing.B) {
 			b.ReportMetric(float64(len(stream))*float64(b.N)/(float64(cpu.Nanoseconds())/1e9), "PDUs/cpu-s")
 		})
 	}
+}
+
+// FuzzWarm: whatever the PDUs, Warm must not panic nor change a record.
+// The input is a sequence of PDUs, each after one octet that gives its
+// stream (bits 1-3) and direction (bit 0); a PDU is as long as its
+// command_length says, within what is left.
+func FuzzWarm(f *testing.F) {
+	stream := bulkStream(f, 400)
+	for at := 0; at+40 <= len(stream); at += 40 {
+		var seed []byte
+		for _, p := range stream[at : at+40] {
+			b := byte(p.m.Stream&7) << 1
+			if p.m.Dir == "s>c" {
+				b |= 1
+			}
+			seed = append(append(seed, b), p.raw...)
+		}
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s []benchPDU
+		for frame := 1; len(data) > 1; frame++ {
+			m := Meta{Frame: frame, Time: t0.Add(time.Duration(frame) * time.Millisecond), Stream: int(data[0]>>1) & 7, Dir: "c>s"}
+			if data[0]&1 != 0 {
+				m.Dir = "s>c"
+			}
+			data = data[1:]
+			n := len(data)
+			if n >= 4 {
+				n = min(n, max(16, int(binary.BigEndian.Uint32(data))))
+			}
+			s = append(s, benchPDU{m, data[:n]})
+			data = data[n:]
+		}
+		for _, n := range []int{1, 7} {
+			if cold, warm := analyzeBatches(t, s, n, false), analyzeBatches(t, s, n, true); !bytes.Equal(cold, warm) {
+				t.Fatalf("batches of %d: output differs with Warm", n)
+			}
+		}
+	})
 }
