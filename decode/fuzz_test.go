@@ -65,7 +65,7 @@ func checkDecoded(t *testing.T, b []byte, o Options) {
 	_, _, _ = p.SplitUserData()
 	_ = p.Text()
 	_, _ = p.Segment()
-	_, _ = p.Receipt()
+	checkReceiptStatus(t, p, b, o)
 
 	if p.MaxSeverity() >= SevError || len(b) < HeaderLen || int(p.Length) > len(b) {
 		return
@@ -114,5 +114,39 @@ func TestReceiptInvalidUTF8(t *testing.T) {
 	b := []byte("0000\x00\x00\x00\x0500000000\x0000\x0000\x00a00\x00\x0000000done dAte:\xb0\xb0\xb0 stAt:")
 	for _, v := range []Version{0, V33, V34, V50} {
 		checkDecoded(t, b, Options{Version: v})
+	}
+}
+
+// checkReceiptStatus checks that ReceiptStatus, called before or after
+// Receipt, gives the id, stat and err that Receipt gives, that the id lies
+// in the input, and that Receipt agrees with ParseReceipt of the user data.
+func checkReceiptStatus(t *testing.T, p *PDU, b []byte, o Options) {
+	t.Helper()
+	rc, ok := p.Receipt()
+	id, stat, errv, ok2 := p.ReceiptStatus()
+	q := Decode(b, o)
+	id3, stat3, err3, ok3 := q.ReceiptStatus()
+	rc4, ok4 := q.Receipt()
+	if ok != ok2 || ok != ok3 || ok != ok4 || rc != rc4 {
+		t.Fatalf("Receipt %v %+v, ReceiptStatus %v / %v before it, then Receipt %v %+v", ok, rc, ok2, ok3, ok4, rc4)
+	}
+	for _, s := range []struct {
+		id         []byte
+		stat, errv string
+	}{{id, stat, errv}, {id3, stat3, err3}} {
+		if string(s.id) != rc.ID || s.stat != rc.Stat || s.errv != rc.Err {
+			t.Fatalf("ReceiptStatus %q %q %q, Receipt %q %q %q", s.id, s.stat, s.errv, rc.ID, rc.Stat, rc.Err)
+		}
+		if len(s.id) > 0 && !within(b, s.id) {
+			t.Fatal("receipt id outside the input")
+		}
+	}
+	if ok {
+		ud, _ := p.UserData()
+		if want, wok := ParseReceipt(ud); !wok || want != rc {
+			t.Fatalf("Receipt %+v, ParseReceipt %v %+v", rc, wok, want)
+		}
+	} else if rc != (Receipt{}) {
+		t.Fatalf("Receipt not ok but %+v", rc)
 	}
 }

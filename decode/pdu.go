@@ -108,8 +108,10 @@ type PDU struct {
 	tlvBuf     [8]TLV
 	issueBuf   [4]Issue
 	codeBuf    [4]codeCount
-	// The receipt text, parsed at most once per decode (see Receipt).
-	rcpt Receipt
+	// The receipt text, parsed at most once per decode, and its values
+	// copied at most once (see Receipt).
+	rcptVals receiptValues
+	rcpt     Receipt
 }
 
 // reset empties p for decoding or building. It leaves the inline arrays
@@ -120,8 +122,12 @@ func (p *PDU) reset() {
 	clear(p.Unsuccess)
 	clear(p.MessageIDs)
 	p.Header, p.Cmd, p.Version, p.Raw, p.opts = Header{}, nil, 0, nil, Options{}
-	if p.rcptState == rcptParsed { // p.rcpt is set only then
+	switch p.rcptState { // the values alias the old input, the copies keep strings
+	case rcptParsed:
 		p.rcpt = Receipt{}
+		fallthrough
+	case rcptFound:
+		p.rcptVals = receiptValues{}
 	}
 	p.rcptState = rcptUnknown
 	p.Values, p.TLVs, p.Issues = p.valBuf[:0], p.tlvBuf[:0], p.issueBuf[:0]

@@ -34,17 +34,28 @@ func ParseReceipt(b []byte) (r Receipt, ok bool) {
 
 // parseReceipt is ParseReceipt writing into *r; it writes every field.
 func parseReceipt(r *Receipt, b []byte) bool {
+	var raw receiptValues
+	raw.find(b)
+	raw.build(r)
+	return r.ID != "" || r.Stat != ""
+}
+
+// receiptValues are the values of a receipt's fields as they lie in its
+// text, by index into receiptLabels (trimmed, except the text), and which
+// labels were found (bit i for receiptLabels[i]).
+type receiptValues struct {
+	vals [len(receiptLabels)][]byte
+	got  uint8
+}
+
+// find sets v to the values of the receipt text b (they alias b).
+func (v *receiptValues) find(b []byte) {
 	var starts, ends [len(receiptLabels)]int // the found labels' values: b[starts[i]:ends[i]]
 	got, ok := findUsualReceiptLabels(b, &starts, &ends)
 	if !ok {
 		got = findReceiptLabels(b, &starts, &ends)
 	}
-	// The values are copied (callers keep the id, stat and err for hours),
-	// except those nearly every receipt repeats, which need no allocation;
-	// the short ones share one allocation (see copyReceiptValues).
-	var vals [len(receiptLabels)]string
-	var copies uint8 // bit i: vals[i] is still to be copied from raws[i]
-	var raws [len(receiptLabels)][]byte
+	v.vals, v.got = [len(receiptLabels)][]byte{}, got
 	for m := got; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros8(m)
 		raw := b[starts[i]:ends[i]]
@@ -54,22 +65,58 @@ func parseReceipt(r *Receipt, b []byte) bool {
 		if n := len(raw); i != textLabel && (n == 0 || raw[0]-0x21 >= 0x5F || raw[n-1]-0x21 >= 0x5F) { // 0x21–0x7F: ASCII, not space
 			raw = trimSpace(raw)
 		}
-		raws[i] = raw
-		if v, ok := commonReceiptValue(raw); ok {
-			vals[i] = v
+		v.vals[i] = raw
+	}
+}
+
+// ok reports whether the text has an id: or a stat: value: what makes it
+// a receipt's (see ParseReceipt).
+func (v *receiptValues) ok() bool { return len(v.vals[idLabel]) > 0 || len(v.vals[statLabel]) > 0 }
+
+// build sets every field of *r to a copy of v's values.
+func (v *receiptValues) build(r *Receipt) {
+	// The values are copied (callers keep the id, stat and err for hours),
+	// except those nearly every receipt repeats, which need no allocation;
+	// the short ones share one allocation (see copyReceiptValues).
+	var vals [len(receiptLabels)]string
+	var copies uint8 // bit i: vals[i] is still to be copied from raws[i]
+	raws := &v.vals
+	for m := v.got; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros8(m)
+		if s, ok := commonReceiptValue(raws[i]); ok {
+			vals[i] = s
 		} else {
 			copies |= 1 << i
 		}
 	}
-	copyReceiptValues(&vals, &raws, copies)
+	copyReceiptValues(&vals, raws, copies)
 	// The common values are in upper case already.
 	if copies&(1<<statLabel) != 0 && hasLowerASCII(raws[statLabel]) {
 		vals[statLabel] = strings.ToUpper(vals[statLabel])
 	}
 	r.ID, r.Sub, r.Dlvrd, r.SubmitDate = vals[0], vals[1], vals[2], vals[3]
 	r.DoneDate, r.Stat, r.Err = vals[4], vals[5], vals[6]
-	r.Text, r.HasText = vals[7], got&(1<<textLabel) != 0
-	return r.ID != "" || r.Stat != ""
+	r.Text, r.HasText = vals[7], v.got&(1<<textLabel) != 0
+}
+
+// stat returns the stat: value as build does, err the err: value: copies
+// unless they are common values.
+func (v *receiptValues) stat() string {
+	raw := v.vals[statLabel]
+	if s, ok := commonReceiptValue(raw); ok {
+		return s
+	}
+	if hasLowerASCII(raw) {
+		return strings.ToUpper(string(raw))
+	}
+	return string(raw)
+}
+
+func (v *receiptValues) err() string {
+	if s, ok := commonReceiptValue(v.vals[errLabel]); ok {
+		return s
+	}
+	return string(v.vals[errLabel])
 }
 
 // findUsualReceiptLabels is findReceiptLabels for receipt text in its
@@ -194,7 +241,9 @@ func matchReceiptLabel(b []byte, c int, got uint8) (li, start int) {
 
 // Indexes into receiptLabels, and the set of all of them.
 const (
+	idLabel          = 0
 	statLabel        = 5
+	errLabel         = 6
 	allReceiptLabels = 1<<len(receiptLabels) - 1
 )
 
@@ -433,42 +482,67 @@ func MessageStateName(v uint8) string {
 // PDU is not a receipt or its text has no receipt fields.
 //
 // The text is parsed once per decode and the result kept, since the
-// validator, the correlation and the writers all ask for it.
+// validator, the correlation and the writers all ask for it; its values
+// are copied the first time Receipt is called.
 func (p *PDU) Receipt() (Receipt, bool) {
+	if !p.findReceipt() {
+		return Receipt{}, false
+	}
+	if p.rcptState != rcptParsed {
+		p.rcptVals.build(&p.rcpt)
+		p.rcptState = rcptParsed
+	}
+	return p.rcpt, true
+}
+
+// ReceiptStatus returns what matching a receipt to its message needs,
+// without copying the receipt's text: the id: value as it lies in the PDU
+// (it aliases the PDU's input, as Bytes does: copy what you keep), and
+// the stat: and err: values as Receipt returns them. ok is as for Receipt.
+func (p *PDU) ReceiptStatus() (id []byte, stat, err string, ok bool) {
+	if !p.findReceipt() {
+		return nil, "", "", false
+	}
+	if p.rcptState == rcptParsed {
+		return p.rcptVals.vals[idLabel], p.rcpt.Stat, p.rcpt.Err, true
+	}
+	v := &p.rcptVals
+	return v.vals[idLabel], v.stat(), v.err(), true
+}
+
+// findReceipt finds the values of the PDU's receipt text once per decode,
+// and reports whether it has them.
+func (p *PDU) findReceipt() bool {
 	switch p.rcptState {
 	case rcptNone:
-		return Receipt{}, false
-	case rcptParsed:
-		return p.rcpt, true
+		return false
+	case rcptFound, rcptParsed:
+		return true
 	}
 	if !p.IsReceipt() {
 		p.rcptState = rcptNone
-		return Receipt{}, false
+		return false
 	}
 	ud, _ := p.UserData()
-	var r Receipt
-	if !parseReceipt(&r, ud) {
-		p.rcptState = rcptNone
-		return r, false // what was found, this once, as ParseReceipt does
-	}
-	p.rcpt, p.rcptState = r, rcptParsed
-	return r, true
+	return p.parseReceipt(ud)
 }
 
-// parseReceipt parses ud, the user data of a receipt PDU, into p.rcpt and
-// returns it (nil when ud has no receipt fields); Receipt returns it after.
-func (p *PDU) parseReceipt(ud []byte) *Receipt {
-	if !parseReceipt(&p.rcpt, ud) { // it overwrites all of p.rcpt
-		p.rcpt, p.rcptState = Receipt{}, rcptNone
-		return nil
+// parseReceipt finds the values of ud, the user data of a receipt PDU, in
+// p.rcptVals and reports whether it has receipt fields.
+func (p *PDU) parseReceipt(ud []byte) bool {
+	p.rcptVals.find(ud)
+	if !p.rcptVals.ok() {
+		p.rcptVals, p.rcptState = receiptValues{}, rcptNone
+		return false
 	}
-	p.rcptState = rcptParsed
-	return &p.rcpt
+	p.rcptState = rcptFound
+	return true
 }
 
 // States of PDU.rcptState.
 const (
 	rcptUnknown uint8 = iota // not parsed yet
 	rcptNone                 // not a receipt, or no receipt fields in its text
-	rcptParsed               // p.rcpt holds the parsed text
+	rcptFound                // p.rcptVals holds the values of its text
+	rcptParsed               // and p.rcpt their copies
 )

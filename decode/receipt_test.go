@@ -170,3 +170,24 @@ func forEachTestReceipt(f func(b []byte)) {
 		f(b)
 	}
 }
+
+// TestReceiptDecodeDoesNotAllocate: the usual receipt decodes, into a
+// reused PDU, and gives its id, stat and err (ReceiptStatus) without an
+// allocation; only Receipt copies the text's values.
+func TestReceiptDecodeDoesNotAllocate(t *testing.T) {
+	b := benchBulkReceipt()
+	var p PDU
+	p.Decode(b, briefV34)
+	allocs := testing.AllocsPerRun(100, func() {
+		p.Decode(b, briefV34)
+		if id, stat, err, ok := p.ReceiptStatus(); !ok || string(id) != "0000000004" || stat != "DELIVRD" || err != "000" {
+			t.Fatalf("ReceiptStatus %q %q %q %v", id, stat, err, ok)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("decode and ReceiptStatus: %v allocations", allocs)
+	}
+	if allocs := testing.AllocsPerRun(100, func() { p.Decode(b, briefV34); _, _ = p.Receipt() }); allocs != 1 {
+		t.Errorf("decode and Receipt: %v allocations, want 1 (the id and dates)", allocs)
+	}
+}

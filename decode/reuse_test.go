@@ -19,6 +19,7 @@ func TestReuseDropsOldInput(t *testing.T) {
 			}
 			old := bytes.Clone(first)
 			p.Decode(old, Options{Version: V34})
+			_, _ = p.Receipt()
 			p.Decode(bytes.Clone(next), Options{Version: V34})
 			for k := range p.valBuf {
 				if len(p.valBuf[k].Bytes) > 0 && within(old, p.valBuf[k].Bytes) {
@@ -28,6 +29,11 @@ func TestReuseDropsOldInput(t *testing.T) {
 			for k := range p.tlvBuf {
 				if len(p.tlvBuf[k].Value) > 0 && within(old, p.tlvBuf[k].Value) {
 					t.Fatalf("corpus %d then %d: tlvBuf[%d] aliases the first input", i, j, k)
+				}
+			}
+			for k, v := range p.rcptVals.vals {
+				if len(v) > 0 && within(old, v) {
+					t.Fatalf("corpus %d then %d: the receipt's value %d aliases the first input", i, j, k)
 				}
 			}
 		}

@@ -157,26 +157,26 @@ func (d *bodyDecoder) checkReceipt() {
 		}
 		return
 	}
-	r := p.parseReceipt(ud) // kept: Receipt returns it to every later caller
-	if r == nil {
+	if !p.parseReceipt(ud) { // kept: Receipt and ReceiptStatus use it after
 		if !hasRID && !hasState {
 			p.issue(SevWarning, CodeReceipt, field, off, "receipt text has neither id: nor stat:, and neither receipted_message_id nor message_state")
 		}
 		return
 	}
-	textState, known := StatState(r.Stat)
-	buffered := isBufferedStat(r.Stat)
-	if r.Stat != "" && !known && !buffered {
-		p.issue(SevWarning, CodeReceipt, field, off, "stat:%s is not a standard receipt state", r.Stat)
+	stat := p.rcptVals.stat() // a constant unless unusual
+	textState, known := StatState(stat)
+	buffered := isBufferedStat(stat)
+	if stat != "" && !known && !buffered {
+		p.issue(SevWarning, CodeReceipt, field, off, "stat:%s is not a standard receipt state", stat)
 	}
 	if hasState && (known || buffered) {
 		// A buffered token (ref §8.4) agrees with any non-final state.
 		if v, _ := st.Uint(); (known && uint8(v) != textState) || (buffered && v > 1) {
-			p.issue(SevWarning, CodeReceipt, "message_state", st.Off, "message_state %s disagrees with stat:%s", MessageStateName(uint8(v)), r.Stat)
+			p.issue(SevWarning, CodeReceipt, "message_state", st.Off, "message_state %s disagrees with stat:%s", MessageStateName(uint8(v)), stat)
 		}
 	}
-	if hasRID && r.ID != "" && string(rid.CString()) != r.ID && !SameMessageID(string(rid.CString()), r.ID) {
-		p.issue(SevInfo, CodeReceipt, "receipted_message_id", rid.Off, "receipted_message_id %q and id:%s differ", rid.CString(), r.ID)
+	if id := p.rcptVals.vals[idLabel]; hasRID && len(id) > 0 && string(rid.CString()) != string(id) && !SameMessageID(string(rid.CString()), string(id)) {
+		p.issue(SevInfo, CodeReceipt, "receipted_message_id", rid.Off, "receipted_message_id %q and id:%s differ", rid.CString(), id)
 	}
 	if hasRID && !hasState {
 		p.issue(SevInfo, CodeReceipt, "message_state", rid.Off, "receipted_message_id without message_state (partial v3.4)")

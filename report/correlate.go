@@ -2,7 +2,9 @@ package report
 
 import (
 	"strconv"
+	"strings"
 	"time"
+	"unsafe"
 
 	"smppdump.dev/smppdump/decode"
 )
@@ -378,9 +380,13 @@ func (c *correlator) response(part *msgPart, p *decode.PDU, m *Meta, latency tim
 // receipt matches a delivery receipt, intermediate notification or SME
 // acknowledgement to its submit.
 func (c *correlator) receipt(p *decode.PDU, m *Meta) {
-	id, rc, _ := receiptID(p)
+	idb, stat, errv := receiptID(p)
+	// The id as a string that views the PDU's bytes, for the lookups below,
+	// which keep nothing of it (an early receipt keeps a copy): a copy of
+	// every receipt's id was most of what a run allocated.
+	id := unsafe.String(unsafe.SliceData(idb), len(idb))
 	final := p.MessageType() == 0x04
-	hit := receiptHit{stream: m.Stream, frame: m.Frame, time: m.Time, stat: rc.Stat, err: rc.Err, final: final}
+	hit := receiptHit{stream: m.Stream, frame: m.Frame, time: m.Time, stat: stat, err: errv, final: final}
 	if hit.stat == "" {
 		if t, ok := p.TLV(decode.TagMessageState); ok {
 			if v, ok := t.Uint(); ok {
@@ -419,7 +425,7 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) {
 	if c.maxEarly > 0 && c.earlyN >= c.maxEarly {
 		c.expireEarly(c.earlyQ[0])
 	}
-	e := &earlyReceipt{id: id, keys: lookupKeys(id), hit: hit, final: final}
+	e := &earlyReceipt{id: strings.Clone(id), keys: lookupKeys(id), hit: hit, final: final}
 	for _, k := range e.keys {
 		c.early[k] = append(c.early[k], e)
 	}
@@ -427,22 +433,17 @@ func (c *correlator) receipt(p *decode.PDU, m *Meta) {
 	c.earlyN++
 }
 
-// receiptID returns the message id a receipt refers to (its
-// receipted_message_id TLV, else the id in its text; "" for none) and its
-// text's fields, when it has them.
-func receiptID(p *decode.PDU) (id string, rc decode.Receipt, hasText bool) {
-	rc, hasText = p.Receipt()
+// receiptID returns the message id a receipt refers to, as it lies in the
+// PDU (its receipted_message_id TLV, else the id in its text; empty for
+// none), and its text's stat and err.
+func receiptID(p *decode.PDU) (id []byte, stat, errv string) {
+	id, stat, errv, _ = p.ReceiptStatus()
 	if t, ok := p.TLV(decode.TagReceiptedMessageID); ok {
-		if cs := t.CString(); hasText && string(cs) == rc.ID {
-			return rc.ID, rc, hasText // the usual case: no second copy of the id
-		} else if len(cs) > 0 {
-			return string(cs), rc, hasText
+		if cs := t.CString(); len(cs) > 0 {
+			return cs, stat, errv
 		}
 	}
-	if hasText {
-		return rc.ID, rc, hasText
-	}
-	return "", rc, hasText
+	return id, stat, errv
 }
 
 // dropEarly takes an early receipt out of the waiting tables.

@@ -53,7 +53,8 @@ func (a *Analyzer) Warm(pdus []*decode.PDU) {
 			if p.MessageType() == 0 {
 				continue
 			}
-			id, _, _ = receiptID(p)
+			idb, _, _ := receiptID(p)
+			id = string(idb) // not kept: no copy
 			receipt = true
 		case decode.SubmitSMResp, decode.DataSMResp, decode.SubmitMultiResp:
 			if p.Status != 0 {
