@@ -483,7 +483,9 @@ func MessageStateName(v uint8) string {
 //
 // The text is parsed once per decode and the result kept, since the
 // validator, the correlation and the writers all ask for it; its values
-// are copied the first time Receipt is called.
+// are copied the first time Receipt is called. Receipt and ReceiptStatus
+// thus write to the PDU: like its decoding, they are not for several
+// goroutines at once.
 func (p *PDU) Receipt() (Receipt, bool) {
 	if !p.findReceipt() {
 		return Receipt{}, false

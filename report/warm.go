@@ -27,8 +27,9 @@ type warmer struct {
 }
 
 // Warm reads ahead the state that Decoded will reach for pdus, the PDUs of
-// the next calls to Decoded, in order. It changes nothing that
-// Decoded reads or writes; it only makes it faster.
+// the next calls to Decoded, in order. It changes no state of the
+// analysis; it only makes Decoded faster. (It may parse a receipt's text
+// into its PDU, which Decoded would do, with the same result.)
 func (a *Analyzer) Warm(pdus []*decode.PDU) {
 	c := a.corr
 	w := &a.warm

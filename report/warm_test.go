@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,4 +186,44 @@ func FuzzWarm(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReceiptTextWithoutFields: a receipt matched by its
+// receipted_message_id TLV, whose text has err: but neither id: nor stat:,
+// is not a receipt text (decode.ParseReceipt's rule), so none of its
+// fields reach the match, with or without Warm. (Before the receipt's
+// values were kept per decode, a PDU built with decode.New and never
+// validated gave its partial err: here once; a decoded one never did.)
+func TestReceiptTextWithoutFields(t *testing.T) {
+	sub := decode.New(decode.SubmitSM, 0, 2).SetString(decode.FieldSourceAddr, "A").SetString(decode.FieldDestinationAddr, "B").
+		SetInt(decode.FieldRegisteredDelivery, 1).SetString(decode.FieldShortMessage, "hi")
+	resp := decode.New(decode.SubmitSMResp, 0, 2).SetString(decode.FieldMessageID, "abc")
+	for _, warm := range []bool{false, true} {
+		dlr := decode.New(decode.DeliverSM, 0, 3).SetInt(decode.FieldESMClass, 4).SetString(decode.FieldDestinationAddr, "A").
+			SetString(decode.FieldShortMessage, "sub:001 err:005").AddTLVString(decode.TagReceiptedMessageID, "abc")
+		var out bytes.Buffer
+		w, err := New(FormatJSON, WithOutput(&out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := NewAnalyzer(w)
+		for i, s := range []struct {
+			p   *decode.PDU
+			dir string
+		}{{sub, "c>s"}, {resp, "s>c"}, {dlr, "s>c"}} {
+			if warm {
+				a.Warm([]*decode.PDU{s.p})
+			}
+			m := Meta{Frame: i + 1, Time: t0.Add(time.Duration(i) * time.Second), Dir: s.dir}
+			if err := a.Decoded(&m, s.p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.Finish(nil); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), `"receipts_matched":1`) || !strings.Contains(out.String(), `"stat":"","err":""`) {
+			t.Errorf("warm %v: want one receipt matched, with neither stat nor err:\n%s", warm, out.String())
+		}
+	}
 }

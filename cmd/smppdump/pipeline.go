@@ -329,6 +329,11 @@ func (p *pipeline) Gap(g *reassembly.Gap) {
 		defer p.mu.Unlock()
 	}
 	p.cur.items = append(p.cur.items, item{kind: itemGap, meta: meta(g.File, g.Frame, g.Endpoint), bytes: g.Bytes, reason: g.Reason})
+	// A full batch goes, as after a PDU: a capture of gaps and no PDUs
+	// would otherwise hold them all until the end.
+	if len(p.cur.items) >= batchItems {
+		p.flush()
+	}
 }
 
 // Problem implements reassembly.Handler: problems are reported at once.
