@@ -29,11 +29,7 @@ func analyzeBatches(t *testing.T, stream []benchPDU, n int, warm bool) []byte {
 	var ptrs []*decode.PDU
 	for at := 0; at < len(stream); at += n {
 		batch := stream[at:min(at+n, len(stream))]
-		ptrs = ptrs[:0]
-		for i := range batch {
-			sd.Decode(batch[i].m.Stream, batch[i].raw, &pdus[i])
-			ptrs = append(ptrs, &pdus[i])
-		}
+		ptrs = decodeBatch(sd, batch, pdus, ptrs)
 		if warm {
 			a.Warm(ptrs)
 		}
@@ -47,6 +43,18 @@ func analyzeBatches(t *testing.T, stream []benchPDU, n int, warm bool) []byte {
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// decodeBatch decodes batch into pdus[:len(batch)], as the pipeline's
+// decode stage does, and returns ptrs refilled with their addresses, for
+// Warm.
+func decodeBatch(sd *StreamDecoder, batch []benchPDU, pdus []decode.PDU, ptrs []*decode.PDU) []*decode.PDU {
+	ptrs = ptrs[:0]
+	for i := range batch {
+		sd.Decode(batch[i].m.Stream, batch[i].raw, &pdus[i])
+		ptrs = append(ptrs, &pdus[i])
+	}
+	return ptrs
 }
 
 // TestWarmChangesNothing checks that Warm only reads: the same PDUs give
@@ -122,11 +130,7 @@ func BenchmarkAnalyzeBulkBatches(b *testing.B) {
 				sd := a.StreamDecoder()
 				for at := 0; at < len(stream); at += batch {
 					part := stream[at:min(at+batch, len(stream))]
-					ptrs = ptrs[:0]
-					for i := range part {
-						sd.Decode(part[i].m.Stream, part[i].raw, &pdus[i])
-						ptrs = append(ptrs, &pdus[i])
-					}
+					ptrs = decodeBatch(sd, part, pdus, ptrs)
 					start := threadCPU()
 					if warm {
 						a.Warm(ptrs)
