@@ -82,10 +82,14 @@ func (a *Analyzer) Warm(pdus []*decode.PDU) {
 			w.parts = append(w.parts, s.val)
 		}
 	}
+	// Each part, and every line of its message: the receipt reads the
+	// part and retires the message, and a submit of the batch may take
+	// it from the free list then and rewrite it all. (Stores to lines out
+	// of cache fill the store buffer, and the analysis stalls behind them.)
 	for _, part := range w.parts {
 		sink += uintptr(part.idLen) + uintptr(cap(part.receipts))
-		if m := part.msg; m != nil && m.partsBuf[0] != nil {
-			sink++
+		if m := part.msg; m != nil {
+			sink += touchLines(unsafe.Pointer(m), unsafe.Sizeof(*m))
 		}
 	}
 	// The receipt goes into the part's array of receipts, which a
@@ -95,16 +99,8 @@ func (a *Analyzer) Warm(pdus []*decode.PDU) {
 			sink += uintptr(r[len(part.receipts)].stream)
 		}
 	}
-	// A submit rewrites every line of the message it takes from the free
-	// list, lines last written when that message was submitted: one of
-	// those the batch's receipts retire, or one from the top of the list.
-	// Stores to lines out of cache fill the store buffer, and the analysis
-	// stalls behind them.
-	for _, part := range w.parts {
-		if m := part.msg; m != nil {
-			sink += touchLines(unsafe.Pointer(m), unsafe.Sizeof(*m))
-		}
-	}
+	// The other messages the batch's submits will reuse: the top of the
+	// free list. (A data_sm counts, though only an ESME's submits.)
 	for i := len(c.free) - 1; i >= 0 && i >= len(c.free)-submits; i-- {
 		sink += touchLines(unsafe.Pointer(c.free[i]), unsafe.Sizeof(*c.free[i]))
 	}
