@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if isTerminal(stderr) && c.iface == "" {
 		opts.Progress = progressPrinter(stderr)
 	}
-	h := newPipeline(a, stderr, c.write != "", c.iface != "")
+	h := newPipeline(a, stderr, c.write != "", c.iface != "", c.quiet)
 	var handler reassembly.Handler = h
 	// A write error of -w ends the run (runCtx) and is reported itself.
 	runCtx, abortRun := context.WithCancel(ctx)

@@ -14,9 +14,11 @@ import (
 )
 
 // TestOneCoreMatchesPipeline: with one core the producer decodes and
-// analyses each batch itself (pipeline.serial); every output, the exit
-// code and the frames -w writes must be what the three-stage pipeline
-// gives, on the committed and public captures.
+// analyses each batch itself (pipeline.serial), with two producer and
+// consumer share the decoding (pipeline.split), with three or more a stage
+// of its own decodes; every output, the exit code and the frames -w
+// writes must be the same all three ways, on the committed and public
+// captures.
 func TestOneCoreMatchesPipeline(t *testing.T) {
 	files := []string{demo}
 	pub, _ := filepath.Glob(filepath.Join(tshark.PublicCaptures(t), "*.pcap*"))
@@ -35,13 +37,15 @@ func TestOneCoreMatchesPipeline(t *testing.T) {
 	for _, f := range files {
 		for _, args := range [][]string{{"-q"}, {"--json"}, {}, {"-V"}, {"--json", "--max-messages", "2"}, {"--status", "error"}} {
 			args := append([]string{"-r", f}, args...)
-			o2, e2, c2, w2 := run1(2, args)
 			o1, e1, c1, w1 := run1(1, args)
-			require.Equal(t, o2, o1, "%v: stdout", args)
-			require.Equal(t, e2, e1, "%v: stderr", args)
-			require.Equal(t, c2, c1, "%v: exit code", args)
-			require.Equal(t, w2, w1, "%v: frames written by -w", args)
 			require.NotEmpty(t, o1, "%v", args)
+			for _, procs := range []int{2, 3} { // split decoding; three stages
+				o, e, c, w := run1(procs, args)
+				require.Equal(t, o, o1, "%v, %d cores: stdout", args, procs)
+				require.Equal(t, e, e1, "%v, %d cores: stderr", args, procs)
+				require.Equal(t, c, c1, "%v, %d cores: exit code", args, procs)
+				require.Equal(t, w, w1, "%v, %d cores: frames written by -w", args, procs)
+			}
 		}
 	}
 }

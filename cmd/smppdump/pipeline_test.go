@@ -47,7 +47,7 @@ func TestGapsDoNotPileUp(t *testing.T) {
 		w, err := report.New(report.FormatJSON, report.WithOutput(&out))
 		require.NoError(t, err)
 		a := report.NewAnalyzer(w)
-		p := newPipeline(a, io.Discard, false, false)
+		p := newPipeline(a, io.Discard, false, false, true)
 		e := reassembly.Endpoint{Time: time.Unix(1700000000, 0).UTC(), Stream: 1,
 			Src: netip.MustParseAddrPort("10.0.0.1:40000"), Dst: netip.MustParseAddrPort("10.0.0.2:2775")}
 		const gaps = 10 * batchItems
