@@ -21,8 +21,9 @@ import (
 // copied into batches, because reassembly reuses their buffers once the
 // handler returns; batches travel in order through small channels, so
 // output order and memory stay as without the pipeline. With one core the
-// producer decodes and analyses each batch itself (serial); with two, there
-// is no decode stage, and producer and consumer share the decoding (split).
+// producer decodes and analyses each batch itself (serial); with two and
+// no PDU records to write, there is no decode stage, and producer and
+// consumer share the decoding (split).
 type pipeline struct {
 	a        *report.Analyzer
 	stderr   io.Writer
@@ -126,6 +127,13 @@ type batch struct {
 	pdus []decode.PDU
 }
 
+// sizePDUs makes pdus as long as items at least.
+func (b *batch) sizePDUs() {
+	if len(b.pdus) < len(b.items) {
+		b.pdus = append(b.pdus, make([]decode.PDU, len(b.items)-len(b.pdus))...)
+	}
+}
+
 // newPipeline returns the pipeline for a; keepFrames: -w needs the frames of
 // the selected PDUs; live: a live capture; light: the analysis writes no
 // PDU records (-q), so with two cores it can take a share of the decoding
@@ -177,9 +185,7 @@ func (p *pipeline) decode(d *report.StreamDecoder) {
 // decodeBatch decodes the PDUs of b into b.pdus, but for those decoded
 // already.
 func decodeBatch(d *report.StreamDecoder, b *batch) {
-	if len(b.pdus) < len(b.items) {
-		b.pdus = append(b.pdus, make([]decode.PDU, len(b.items)-len(b.pdus))...)
-	}
+	b.sizePDUs()
 	for i := range b.items {
 		if it := &b.items[i]; it.kind == itemPDU && !it.decoded {
 			d.Decode(it.meta.Stream, b.data[it.off:it.off+it.n], &b.pdus[i])
@@ -193,9 +199,7 @@ func decodeBatch(d *report.StreamDecoder, b *batch) {
 // decoder for the whole run, since its bind version follows its own PDUs
 // in order.
 func decodeShare(d *report.StreamDecoder, b *batch) {
-	if len(b.pdus) < len(b.items) {
-		b.pdus = append(b.pdus, make([]decode.PDU, len(b.items)-len(b.pdus))...)
-	}
+	b.sizePDUs()
 	for i := range b.items {
 		if it := &b.items[i]; it.kind == itemPDU && it.meta.Stream%3 == 0 {
 			d.Decode(it.meta.Stream, b.data[it.off:it.off+it.n], &b.pdus[i])
