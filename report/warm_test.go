@@ -3,9 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/binary"
-	"io"
 	"math/rand/v2"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -115,40 +113,7 @@ func BenchmarkAnalyzeBulkBatches(b *testing.B) {
 		if warm {
 			name = "warm"
 		}
-		b.Run(name, func(b *testing.B) {
-			pdus := make([]decode.PDU, batch)
-			ptrs := make([]*decode.PDU, 0, batch)
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			var cpu time.Duration
-			for b.Loop() {
-				w, err := New(FormatText, WithOutput(io.Discard), WithPDUs(false))
-				if err != nil {
-					b.Fatal(err)
-				}
-				a := NewAnalyzer(w, WithoutMessageRecords(), WithoutIssueDetails())
-				sd := a.StreamDecoder()
-				for at := 0; at < len(stream); at += batch {
-					part := stream[at:min(at+batch, len(stream))]
-					ptrs = decodeBatch(sd, part, pdus, ptrs)
-					start := threadCPU()
-					if warm {
-						a.Warm(ptrs)
-					}
-					for i := range part {
-						if err := a.Decoded(&part[i].m, &pdus[i]); err != nil {
-							b.Fatal(err)
-						}
-					}
-					cpu += threadCPU() - start
-				}
-				if err := a.Finish(nil); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
-			b.ReportMetric(float64(len(stream))*float64(b.N)/(float64(cpu.Nanoseconds())/1e9), "PDUs/cpu-s")
-		})
+		b.Run(name, func(b *testing.B) { benchConsumer(b, stream, batch, warm) })
 	}
 }
 
